@@ -1,6 +1,9 @@
 // Turns any realistic churn export (CSV text) into one validated row per customer plus a data-quality report.
 import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import {
   COLUMNS,
   COLUMN_NAMES,
@@ -592,4 +595,45 @@ export function customersToRecords(customers: readonly Customer[]): string[][] {
 function formatCell(value: CellValue): string {
   if (value === null) return "";
   return typeof value === "number" ? formatNumber(value) : value;
+}
+
+/** Reads and cleans a CSV file; a missing or unreadable file is a ChurnTableError naming the path. */
+export function cleanFile(path: string): CleanResult {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ChurnTableError(
+      code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`,
+    );
+  }
+  return cleanBytes(bytes, { source: path });
+}
+
+export interface CleanOutputs {
+  cleaned: string;
+  report: string;
+  setAside: string | null;
+}
+
+/** Writes cleaned.csv, quality-report.json and, when rows were set aside, set-aside.csv into `outDir`. */
+export function writeCleanOutputs(result: CleanResult, outDir: string): CleanOutputs {
+  mkdirSync(outDir, { recursive: true });
+  const cleaned = join(outDir, "cleaned.csv");
+  const report = join(outDir, "quality-report.json");
+  writeFileSync(cleaned, stringify(customersToRecords(result.customers), { header: true, columns: [...COLUMN_NAMES] }));
+  writeFileSync(report, `${JSON.stringify(result.report, null, 2)}\n`);
+  let setAside: string | null = null;
+  if (result.report.setAside.length > 0) {
+    setAside = join(outDir, "set-aside.csv");
+    const rows = result.report.setAside.map((r) => [String(r.line), r.reason, ...r.raw]);
+    writeFileSync(setAside, stringify([["line", "reason", "fields"], ...rows]));
+  }
+  return { cleaned, report, setAside };
+}
+
+/** Reads a cleaned.csv written by `writeCleanOutputs` back into typed rows. */
+export function readCleanedCsv(path: string): Customer[] {
+  return cleanFile(path).customers;
 }
