@@ -133,7 +133,7 @@ export interface CleanResult {
   report: QualityReport;
 }
 
-interface HeaderMapping {
+export interface HeaderMapping {
   index: Map<ColumnName, number>;
   headers: string[];
   unknownColumns: string[];
@@ -171,7 +171,7 @@ function recognizedFeatureCount(mapping: HeaderMapping): number {
   return FEATURE_COLUMNS.filter((c) => mapping.index.has(c)).length;
 }
 
-interface DecodedText {
+export interface DecodedText {
   text: string;
   encoding: QualityReport["source"]["encoding"];
   byteOrderMark: boolean;
@@ -341,9 +341,18 @@ export interface CleanOptions {
   source?: string;
 }
 
-/** Cleans an export given as bytes (any encoding handled by `decodeTable`). */
-export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResult {
-  const label = options.source ?? "the input";
+/** An export read as text and records, with its header resolved to canonical columns. */
+export interface ParsedExport {
+  decoded: DecodedText;
+  delimiter: string;
+  /** Index in `records` of the header row (earlier rows are a preamble). */
+  headerRecord: number;
+  mapping: HeaderMapping;
+  records: string[][];
+}
+
+/** Decodes, sniffs and parses an export; refuses, naming what is missing, anything that is not a churn table. */
+export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
   const decoded = decodeTable(bytes, label);
   const sniffed = sniff(decoded.text);
   const mapping = sniffed?.mapping;
@@ -361,13 +370,19 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
         `(at least ${MIN_FEATURE_COLUMNS} needed). Missing: ${absent.join(", ")}. ${describeMissing(mapping)}`,
     );
   }
-
   let records: string[][];
   try {
     records = parse(decoded.text, { ...CSV_OPTIONS, delimiter: sniffed.delimiter }) as string[][];
   } catch (err) {
     throw new ChurnTableError(`${label} could not be parsed as CSV: ${(err as Error).message}`);
   }
+  return { decoded, delimiter: sniffed.delimiter, headerRecord: sniffed.headerRecord, mapping, records };
+}
+
+/** Cleans an export given as bytes (any encoding handled by `decodeTable`). */
+export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResult {
+  const label = options.source ?? "the input";
+  const { decoded, delimiter, headerRecord, mapping, records } = parseExport(bytes, label);
 
   const columns = Object.fromEntries(
     COLUMNS.map((c) => {
@@ -392,7 +407,7 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
   }
   const copiesById = new Map<string, Copy[]>();
 
-  for (let r = sniffed.headerRecord + 1; r < records.length; r++) {
+  for (let r = headerRecord + 1; r < records.length; r++) {
     let fields = records[r] ?? [];
     const line = r + 1;
     input++;
@@ -525,9 +540,9 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
       encoding: decoded.encoding,
       byteOrderMark: decoded.byteOrderMark,
       lineEndings: lineEndings(decoded.text),
-      delimiter: sniffed.delimiter,
-      headerLine: sniffed.headerRecord + 1,
-      preambleLines: sniffed.headerRecord,
+      delimiter,
+      headerLine: headerRecord + 1,
+      preambleLines: headerRecord,
     },
     rows: {
       input,

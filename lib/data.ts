@@ -1,6 +1,6 @@
 // Obtains the IBM Telco churn CSV (given file, verified cache or download) and refuses any copy whose checksum differs.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -240,4 +240,28 @@ async function statFile(p: string): Promise<{ size: number } | undefined> {
     }
     throw err;
   }
+}
+
+export interface NotebookData {
+  /** The clean IBM file (CHURN_DATA_FILE, else data/raw/telco-customer-churn.csv). */
+  cleanFile: string;
+  /** The messy take-home export when provided (CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv), else null. */
+  exportFile: string | null;
+}
+
+/** Where notebooks and scripts find their inputs; a clear error when `npm start` (or `churn data`) has not run. */
+export function locateData(root: string, env: NodeJS.ProcessEnv = process.env): NotebookData {
+  const given = env["CHURN_DATA_FILE"]?.trim();
+  const cleanFile = given ? path.resolve(root, given) : path.join(root, "data", "raw", IBM_TELCO.fileName);
+  if (!existsSync(cleanFile)) {
+    throw new DataAcquisitionError(
+      `no data at ${cleanFile}: run \`npm start\` (or \`npx churn data\`) first, or set CHURN_DATA_FILE to the IBM Telco CSV.`,
+    );
+  }
+  const exportGiven = env["CHURN_EXPORT_FILE"]?.trim();
+  const exportCandidate = exportGiven ? path.resolve(root, exportGiven) : path.join(root, "data", "raw", "customer_churn_data.csv");
+  if (exportGiven && !existsSync(exportCandidate)) {
+    throw new DataAcquisitionError(`CHURN_EXPORT_FILE points to ${exportCandidate}, which does not exist.`);
+  }
+  return { cleanFile, exportFile: existsSync(exportCandidate) ? exportCandidate : null };
 }

@@ -42,6 +42,7 @@ export function tenureBand(tenureMonths: number | null): string | null {
 /** Number of subscribed products; null when any product column is unknown (a partial count would understate). */
 export function servicesCount(c: Customer): number | null {
   if (c.PhoneService === null || c.InternetService === null) return null;
+  if (c.PhoneService === "Yes" && c.MultipleLines === null) return null;
   let count = c.PhoneService === "Yes" ? 1 : 0;
   if (c.MultipleLines === "Yes") count++;
   if (c.InternetService !== "No") {
@@ -103,10 +104,12 @@ export function hasFamily(c: Customer): number | null {
 export function streamingOnly(c: Customer): number | null {
   if (c.InternetService === null) return null;
   if (c.InternetService === "No") return 0;
-  const streams = c.StreamingTV === "Yes" || c.StreamingMovies === "Yes";
   const gaps = protectionGaps(c);
   if (gaps === null) return null;
-  return streams && gaps === PROTECTION.length ? 1 : 0;
+  if (gaps !== PROTECTION.length) return 0;
+  if (c.StreamingTV === "Yes" || c.StreamingMovies === "Yes") return 1;
+  // Neither stream is known to be on: unknown unless both are known to be off.
+  return c.StreamingTV === null || c.StreamingMovies === null ? null : 0;
 }
 
 export const DERIVED_FEATURES: readonly DerivedFeature[] = [

@@ -73,3 +73,49 @@ export function formatQualitySummary(report: QualityReport): string {
   if (unknownValues.length) lines.push(`  unknown category values: ${unknownValues.slice(0, 12).join(", ")}`);
   return lines.join("\n");
 }
+
+/** The quality problems found, in words, every count read from the report; empty categories are left out. */
+export function describeQualityProblems(report: QualityReport): string[] {
+  const out: string[] = [];
+  const rows = columnQualityRows(report);
+  const sum = (k: "missing" | "normalized" | "invalid" | "unknown" | "deduced"): number => rows.reduce((s, r) => s + r[k], 0);
+  const top = (k: "missing" | "normalized" | "invalid", n = 3): string =>
+    [...rows]
+      .filter((r) => r[k] > 0)
+      .sort((a, b) => b[k] - a[k])
+      .slice(0, n)
+      .map((r) => `${r.column} (${r[k]})`)
+      .join(", ");
+  const { duplicates, customers } = report;
+  if (duplicates.exactCopies + duplicates.mergedCopies > 0) {
+    out.push(
+      `**Duplicates:** ${duplicates.exactCopies} byte-identical copies and ${duplicates.mergedCopies} re-exported copies of ${duplicates.customersWithCopies} customers were merged by customer ID.`,
+    );
+  }
+  if (sum("normalized") > 0) out.push(`**Inconsistent spellings:** ${sum("normalized")} values needed normalizing; most in ${top("normalized")}.`);
+  if (sum("missing") > 0) out.push(`**Missing values:** ${sum("missing")} cells are empty or null tokens after repair; most in ${top("missing")}.`);
+  if (sum("deduced") > 0) out.push(`**Repaired from the row itself:** ${sum("deduced")} missing values were implied by other fields (e.g. PhoneService from MultipleLines).`);
+  if (sum("invalid") > 0) {
+    const detail = rows
+      .filter((r) => r.invalid > 0)
+      .map((r) => {
+        const q = report.columns[r.column as keyof QualityReport["columns"]];
+        const reasons = Object.entries(q.invalidReasons).map(([k, n]) => `${n} ${k}`).join(", ");
+        const examples = Object.keys(q.invalidExamples).slice(0, 4).join(", ");
+        return `${r.column}: ${reasons} (e.g. ${examples})`;
+      })
+      .join("; ");
+    out.push(`**Impossible values set missing:** ${detail}.`);
+  }
+  if (sum("unknown") > 0) out.push(`**Unknown category values:** ${sum("unknown")}, reported and set missing, never guessed.`);
+  if (customers.unlabeled > 0) {
+    out.push(
+      `**Unusable labels:** ${customers.unlabeled} customers have no usable Churn value (missing ${customers.unlabeledBecause.missing}, unrecognized ${customers.unlabeledBecause.unknown}, conflicting ${customers.unlabeledBecause.conflicting}); they stay in the table and out of training.`,
+    );
+  }
+  if (report.unknownColumns.length) out.push(`**Unknown columns ignored:** ${report.unknownColumns.join(", ")}.`);
+  if (report.setAside.length) out.push(`**Rows set aside:** ${report.setAside.length} (no customer ID or misaligned fields), written to set-aside.csv.`);
+  const incons = Object.values(report.inconsistencies).reduce((s, n) => s + n, 0);
+  if (incons) out.push(`**Contradictory combinations kept and flagged:** ${incons}.`);
+  return out;
+}

@@ -1,0 +1,268 @@
+// Display helpers for the tslab notebooks (notebooks/*.ipynb).
+//
+// Pure functions (plotlyLibraryHtml, plotlyFigureHtml, htmlTable) build HTML strings and can be
+// used anywhere. The show* functions push rich output into the current tslab cell; they load
+// `tslab` lazily and only when running inside a tslab kernel, so importing this module from the
+// serving path or from plain-node tests never loads tslab (a devDependency) and never throws.
+//
+// Plotly is embedded inline from node_modules/plotly.js-dist-min: no CDN, works offline, and the
+// executed notebooks / HTML reports are self-contained.
+
+import * as fs from "node:fs";
+import type { Display } from "tslab";
+
+/** A Plotly figure: traces, plus optional layout and config (as accepted by Plotly.newPlot). */
+export interface PlotlyFigure {
+  data: unknown[];
+  layout?: object;
+  config?: object;
+}
+
+export interface FigureOptions {
+  /** Height of the figure in CSS pixels (default: layout.height, else 420). */
+  height?: number;
+}
+
+export interface TableOptions {
+  /** Columns to show, in order (default: union of the rows' keys, in first-seen order). */
+  columns?: string[];
+  /** Optional caption shown above the table. */
+  caption?: string;
+  /** Digits after the decimal point for non-integer numbers (default 3). */
+  digits?: number;
+}
+
+export interface InitPlotlyOptions {
+  /** Display the library again even if it was already displayed in this kernel session. */
+  force?: boolean;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes text for use in HTML element content and in quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/**
+ * JSON for embedding inside an inline <script>: `<`, `>` and `&` become \u003c/\u003e/\u0026
+ * (so neither `</script>` nor `<!--` can appear), and U+2028/U+2029 are escaped (they are line
+ * terminators in older JS engines). These characters can only occur inside JSON strings, where
+ * the escapes decode to the same values. Typed arrays are serialised as plain arrays.
+ */
+export function scriptSafeJson(value: unknown): string {
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+      return Array.from(v as unknown as ArrayLike<number | bigint>, (x) => (typeof x === "bigint" ? Number(x) : x));
+    }
+    if (typeof v === "bigint") return Number(v);
+    return v;
+  });
+  return (json ?? "null")
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+let plotlySourceCache: string | undefined;
+
+function plotlySource(): string {
+  if (plotlySourceCache === undefined) {
+    const file = require.resolve("plotly.js-dist-min/plotly.min.js");
+    // `</script` or `<!--` in the source would end (or confuse) the inline <script> element.
+    // They can only occur in string/regexp literals or comments, where \x3C means the same "<".
+    plotlySourceCache = fs
+      .readFileSync(file, "utf8")
+      .replace(/<\/script/gi, "\\x3C/script")
+      .replace(/<!--/g, "\\x3C!--");
+  }
+  return plotlySourceCache;
+}
+
+/**
+ * A <script> element embedding plotly.min.js inline. The bundle is evaluated with `define`,
+ * `module` and `exports` shadowed as undefined so that it always takes the browser-global path
+ * and sets `window.Plotly`, even on pages with require.js/AMD (classic Notebook) or CommonJS globals.
+ */
+export function plotlyLibraryHtml(): string {
+  return (
+    '<script type="text/javascript">\n' +
+    "(function (define, module, exports, require) {\n" +
+    plotlySource() +
+    "\n}).call(window);\n" +
+    "</script>"
+  );
+}
+
+const idPrefix = `plotly-fig-${Math.random().toString(36).slice(2, 10)}`;
+let idCounter = 0;
+
+function nextFigureId(): string {
+  idCounter += 1;
+  return `${idPrefix}-${idCounter}`;
+}
+
+function positiveNumber(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * A <div> with a unique id plus a <script> that waits (polling up to ~20 s) for window.Plotly
+ * and then draws the figure with Plotly.newPlot(id, data, layout, {responsive, displaylogo, ...config}).
+ */
+export function plotlyFigureHtml(fig: PlotlyFigure, opts: FigureOptions = {}): string {
+  const id = nextFigureId();
+  const layout: object = fig.layout ?? {};
+  const height = positiveNumber(opts.height) ?? positiveNumber((layout as { height?: unknown }).height) ?? 420;
+  const config = { responsive: true, displaylogo: false, ...(fig.config ?? {}) };
+  const payload = scriptSafeJson({ data: fig.data, layout, config });
+  return (
+    `<div id="${id}" class="plotly-figure" style="width:100%;height:${height}px;"></div>\n` +
+    '<script type="text/javascript">\n' +
+    "(function () {\n" +
+    `  var id = ${JSON.stringify(id)};\n` +
+    `  var fig = ${payload};\n` +
+    "  var tries = 0;\n" +
+    "  function draw() {\n" +
+    "    var el = document.getElementById(id);\n" +
+    "    if (el && window.Plotly && typeof window.Plotly.newPlot === 'function') {\n" +
+    "      window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);\n" +
+    "    } else if (tries++ < 400) {\n" +
+    "      setTimeout(draw, 50);\n" +
+    "    } else if (el) {\n" +
+    "      el.textContent = 'Plotly is not loaded: run initPlotly() (lib/notebook) in an earlier cell.';\n" +
+    "    }\n" +
+    "  }\n" +
+    "  draw();\n" +
+    "})();\n" +
+    "</script>"
+  );
+}
+
+function formatCell(v: unknown, digits: number): { text: string; numeric: boolean } {
+  if (v === null || v === undefined) return { text: "", numeric: false };
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return { text: String(v), numeric: true };
+    return { text: Number.isInteger(v) ? String(v) : v.toFixed(digits), numeric: true };
+  }
+  if (typeof v === "bigint") return { text: v.toString(), numeric: true };
+  if (typeof v === "string") return { text: v, numeric: false };
+  if (v instanceof Date) return { text: Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString(), numeric: false };
+  if (typeof v === "object") {
+    try {
+      return { text: JSON.stringify(v) ?? String(v), numeric: false };
+    } catch {
+      return { text: String(v), numeric: false };
+    }
+  }
+  return { text: String(v), numeric: false };
+}
+
+/**
+ * An HTML <table> of the rows. All keys, values and the caption are HTML-escaped; numbers are
+ * right-aligned, non-integers printed with `digits` decimals (default 3); null/undefined are blank.
+ */
+export function htmlTable(rows: Record<string, unknown>[], opts: TableOptions = {}): string {
+  const digits = Math.min(100, Math.max(0, Math.trunc(opts.digits ?? 3)));
+  let columns = opts.columns;
+  if (!columns) {
+    const seen = new Set<string>();
+    for (const row of rows) for (const k of Object.keys(row)) seen.add(k);
+    columns = [...seen];
+  }
+  const out: string[] = ['<table class="nb-table">'];
+  if (opts.caption !== undefined) out.push(`<caption>${escapeHtml(opts.caption)}</caption>`);
+  out.push("<thead><tr>" + columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("") + "</tr></thead>");
+  out.push("<tbody>");
+  for (const row of rows) {
+    const cells = columns.map((c) => {
+      const { text, numeric } = formatCell(row[c], digits);
+      return numeric ? `<td style="text-align:right">${escapeHtml(text)}</td>` : `<td>${escapeHtml(text)}</td>`;
+    });
+    out.push("<tr>" + cells.join("") + "</tr>");
+  }
+  out.push("</tbody></table>");
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Display inside tslab cells.
+
+let cachedDisplay: Display | null | undefined;
+
+/** True when running inside a tslab kernel (its executor defines globalThis.__tslab__). */
+export function inTslab(): boolean {
+  return (globalThis as { __tslab__?: unknown }).__tslab__ !== undefined;
+}
+
+function tslabDisplay(): Display | null {
+  if (cachedDisplay !== undefined) return cachedDisplay;
+  if (!inTslab()) return null; // do not cache: the module could be loaded before the kernel is up
+  try {
+    // Lazy on purpose: tslab is a devDependency and must never load on the serving path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require("tslab") as { display?: Display };
+    cachedDisplay = mod.display ?? null;
+  } catch {
+    cachedDisplay = null;
+  }
+  return cachedDisplay;
+}
+
+function emit(kind: "html" | "markdown", content: string): boolean {
+  const display = tslabDisplay();
+  if (!display) return false;
+  try {
+    display[kind](content); // throws Error("Not ready") outside an executing kernel
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let plotlyInitialized = false;
+
+// The show* functions return void on purpose: tslab prints the value of a cell's last
+// expression, so returning a boolean would add a stray "true" under every chart.
+
+/**
+ * Displays the inline Plotly library once per kernel session (showFigure calls it automatically;
+ * call it explicitly, e.g. with {force: true}, to re-emit it after reloading the page).
+ * A no-op outside a tslab kernel.
+ */
+export function initPlotly(opts: InitPlotlyOptions = {}): void {
+  if (plotlyInitialized && !opts.force) return;
+  if (!tslabDisplay()) return; // do not even read the 4.7 MB bundle outside a kernel
+  if (emit("html", plotlyLibraryHtml())) plotlyInitialized = true;
+}
+
+/** Displays a Plotly figure (and the library first, if not yet done). A no-op outside tslab. */
+export function showFigure(fig: PlotlyFigure, opts?: FigureOptions): void {
+  if (!tslabDisplay()) return;
+  if (!plotlyInitialized) initPlotly();
+  emit("html", plotlyFigureHtml(fig, opts));
+}
+
+/** Displays rows as an HTML table (see htmlTable). A no-op outside tslab. */
+export function showTable(rows: Record<string, unknown>[], opts?: TableOptions): void {
+  if (!tslabDisplay()) return;
+  emit("html", htmlTable(rows, opts));
+}
+
+/** Displays Markdown. A no-op outside tslab. */
+export function showMarkdown(md: string): void {
+  emit("markdown", md);
+}
+
+/** Displays raw (trusted) HTML. A no-op outside tslab. */
+export function showHtml(html: string): void {
+  emit("html", html);
+}
