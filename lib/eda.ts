@@ -1,6 +1,6 @@
 // Exploratory statistics on cleaned customers: churn rates by segment with intervals, numeric contrasts, correlations.
 import { ss } from "./stats";
-import { type DerivedValue, deriveFeatures, tenureBand } from "./features";
+import { DERIVED_FEATURES, type DerivedValue, deriveFeatures, tenureBand } from "./features";
 import type { ColumnName, Customer } from "./schema";
 
 export interface RateRow {
@@ -237,4 +237,59 @@ export function edaInsights(customers: readonly Customer[]): string[] {
     `**Support add-ons go with loyalty.** Internet customers with neither online security nor tech support churn at ${fmt(neither)}; with at least one, ${fmt(some)}. Whether the add-on causes loyalty or loyal customers buy add-ons, this data cannot tell.`,
     `**Churners pay more per month on shorter tenures.** Median monthly charge ${money(monthly.churned?.median)} for churners against ${money(monthly.stayed?.median)} for stayers; TotalCharges mostly restates tenure x price, so it adds little on its own.`,
   ];
+}
+
+export interface FeatureSignal {
+  feature: string;
+  kind: string;
+  rationale: string;
+  /** Customers for whom the feature is defined (non-null) among labeled ones. */
+  defined: number;
+  /** Lowest and highest churn rate across levels (numeric features: across their distinct values with >= 50 customers). */
+  lowestRate: number;
+  highestRate: number;
+  /** Pearson correlation with churn for numeric and binary features; null for categories. */
+  correlation: number | null;
+}
+
+/** How strongly each derived feature separates churners, computed on labeled customers. */
+export function derivedFeatureSignal(customers: readonly Customer[]): FeatureSignal[] {
+  const lab = labeled(customers);
+  const derived = lab.map((c) => deriveFeatures(c));
+  return DERIVED_FEATURES.map((f) => {
+    const rows = churnRateBy(lab, (c) => {
+      const v = deriveFeatures(c)[f.name];
+      if (v === null || v === undefined) return null;
+      return typeof v === "number" && f.kind === "numeric" ? binNumeric(f.name, v) : String(v);
+    }).filter((r) => r.customers >= 50);
+    let correlation: number | null = null;
+    if (f.kind !== "category") {
+      const x: number[] = [];
+      const y: number[] = [];
+      derived.forEach((d, i) => {
+        const v = d[f.name];
+        if (typeof v === "number") {
+          x.push(v);
+          y.push(lab[i]?.Churn === "Yes" ? 1 : 0);
+        }
+      });
+      correlation = x.length > 2 ? ss.sampleCorrelation(x, y) : null;
+    }
+    return {
+      feature: f.name,
+      kind: f.kind,
+      rationale: f.rationale,
+      defined: derived.filter((d) => d[f.name] !== null).length,
+      lowestRate: Math.min(...rows.map((r) => r.churnRate)),
+      highestRate: Math.max(...rows.map((r) => r.churnRate)),
+      correlation,
+    };
+  });
+}
+
+/** Coarse bins so continuous features can be read as churn-rate tables (money in $20 steps, counts as they are). */
+export function binNumeric(feature: string, value: number): string {
+  if (feature === "avg_monthly_bill") return `${20 * Math.floor(value / 20)}-${20 * Math.floor(value / 20) + 20}`;
+  if (feature === "charge_increase") return value < -5 ? "down >$5" : value > 5 ? "up >$5" : "within $5";
+  return String(value);
 }
