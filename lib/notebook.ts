@@ -88,7 +88,7 @@ function plotlySource(): string {
 }
 
 /**
- * A <script> element embedding plotly.min.js inline. The bundle is evaluated with `define`,
+ * A <script> element embedding plotly.min.js inline. The bundle is evaluated with `define`, `require`,
  * `module` and `exports` shadowed as undefined so that it always takes the browser-global path
  * and sets `window.Plotly`, even on pages with require.js/AMD (classic Notebook) or CommonJS globals.
  */
@@ -208,7 +208,6 @@ function tslabDisplay(): Display | null {
   if (!inTslab()) return null; // do not cache: the module could be loaded before the kernel is up
   try {
     // Lazy on purpose: tslab is a devDependency and must never load on the serving path.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("tslab") as { display?: Display };
     cachedDisplay = mod.display ?? null;
   } catch {
