@@ -272,7 +272,12 @@ function bump(map: Record<string, number>, key: string, limit = EXAMPLES_KEPT): 
 type Row = Record<ColumnName, CellValue>;
 
 function emptyRow(): Row {
-  return Object.fromEntries(COLUMN_NAMES.map((c) => [c, null])) as Row;
+  return {
+    customerID: null, gender: null, SeniorCitizen: null, Partner: null, Dependents: null, tenure: null,
+    PhoneService: null, MultipleLines: null, InternetService: null, OnlineSecurity: null, OnlineBackup: null,
+    DeviceProtection: null, TechSupport: null, StreamingTV: null, StreamingMovies: null, Contract: null,
+    PaperlessBilling: null, PaymentMethod: null, MonthlyCharges: null, TotalCharges: null, Churn: null,
+  } satisfies Row;
 }
 
 /** What `reconcileRow` changed: values filled because the row implies them, and "No" answers respelled the IBM way. */

@@ -1,5 +1,9 @@
 // The canonical Telco churn schema: IBM column names, value spellings, valid ranges and the aliases real exports use.
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
+const EXCEL_FORMULA_TEXT = /^="(.*)"$/s;
+
 /** A cleaned customer row: canonical IBM names and spellings, `null` where missing or invalid. */
 export interface Customer {
   customerID: string;
@@ -239,14 +243,27 @@ export function columnSpec(name: ColumnName): ColumnSpec {
   return spec;
 }
 
+/**
+ * A cell's text as meant: Unicode compatibility forms folded (non-breaking spaces, full-width digits), zero-width
+ * characters removed, outer whitespace trimmed, and Excel's text markers undone (a leading apostrophe, ="...").
+ */
+export function unwrapCell(raw: string): string {
+  let s = NON_ASCII.test(raw) ? raw.normalize("NFKC").replace(ZERO_WIDTH, "") : raw;
+  s = s.trim();
+  const formula = EXCEL_FORMULA_TEXT.exec(s);
+  if (formula) s = (formula[1] ?? "").trim();
+  else if (s.startsWith("'")) s = s.slice(1).trim();
+  return s;
+}
+
 /** Header spelling key: case, spacing and punctuation do not distinguish columns ("Customer ID" = "customer_id"). */
 export function headerKey(header: string): string {
-  return header.normalize("NFKC").toLowerCase().replace(/[^a-z0-9]/g, "");
+  return unwrapCell(header).toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
 /** Value spelling key: case, spacing and punctuation do not distinguish category levels ("Month to month" = "month-to-month"). */
 export function valueKey(value: string): string {
-  return value.normalize("NFKC").toLowerCase().replace(/[^a-z0-9]/g, "");
+  return unwrapCell(value).toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
 /** Tokens that mean "no value" in exports. `none` is absent on purpose: for InternetService it means "No". */
@@ -273,7 +290,7 @@ export const NULL_TOKENS: ReadonlySet<string> = new Set([
 ]);
 
 export function isNullToken(raw: string): boolean {
-  return NULL_TOKENS.has(raw.normalize("NFKC").trim().toLowerCase());
+  return NULL_TOKENS.has(unwrapCell(raw).toLowerCase());
 }
 
 /** Header keys that name each column: its own name plus aliases, also with a unit suffix ("Tenure (months)"). */

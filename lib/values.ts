@@ -5,6 +5,7 @@ import {
   type ColumnSpec,
   type NumericColumn,
   isNullToken,
+  unwrapCell,
   valueKey,
 } from "./schema";
 
@@ -31,7 +32,7 @@ const SENTINEL = /^9{3,}(?:\.0+)?$/;
  * Returns null when the text is not a number. "1,234" (one comma, three digits) is read as thousands.
  */
 export function parseNumber(raw: string): number | null {
-  let s = raw.normalize("NFKC").trim();
+  let s = unwrapCell(raw);
   let negative = false;
   if (/^\(.*\)$/.test(s)) {
     negative = true;
@@ -94,7 +95,8 @@ export function formatNumber(value: number): string {
 }
 
 export function canonicalizeNumber(spec: NumericColumn, raw: string): ValueOutcome {
-  if (isNullToken(raw)) return { value: null, status: "missing" };
+  // "None" is a null token for numbers only: for InternetService it means "No".
+  if (isNullToken(raw) || /^none$/i.test(raw.trim())) return { value: null, status: "missing" };
   const trimmed = raw.trim();
   const value = parseNumber(trimmed);
   if (value === null) return { value: null, status: "invalid", reason: "unparseable" };
@@ -109,7 +111,7 @@ export function canonicalizeNumber(spec: NumericColumn, raw: string): ValueOutco
 
 export function canonicalizeCategory(spec: CategoryColumn, raw: string): ValueOutcome {
   if (isNullToken(raw)) return { value: null, status: "missing" };
-  const trimmed = raw.normalize("NFKC").trim();
+  const trimmed = unwrapCell(raw);
   let level = spec.valueAliases[valueKey(trimmed)];
   if (level === undefined) {
     // "1.0" or "0.00" for flags: read the number, not the characters.
@@ -129,7 +131,7 @@ const IBM_ID = /^\d{4}-[A-Z]{5}$/;
  */
 export function canonicalCustomerId(raw: string): string | null {
   if (isNullToken(raw)) return null;
-  let id = raw.normalize("NFKC").trim().toUpperCase();
+  let id = unwrapCell(raw).toUpperCase();
   id = id.replace(/[\s_–—./\\]+/g, "-").replace(/-{2,}/g, "-").replace(/^-|-$/g, "");
   const compact = /^(\d{4})([A-Z]{5})$/.exec(id);
   if (compact) id = `${compact[1]}-${compact[2]}`;
