@@ -12,6 +12,7 @@ import {
   type Customer,
   FEATURE_COLUMNS,
   ID_COLUMN,
+  INTERNET_ADD_ONS,
   LABEL_COLUMN,
   columnSpec,
   headerKey,
@@ -21,7 +22,9 @@ import {
   type InvalidReason,
   type ValueOutcome,
   canonicalCustomerId,
+  type DecimalSeparator,
   canonicalizeValue,
+  detectDecimalSeparator,
   formatNumber,
   isStandardCustomerId,
 } from "./values";
@@ -36,14 +39,6 @@ export class ChurnTableError extends Error {
 export const MIN_FEATURE_COLUMNS = Math.ceil(FEATURE_COLUMNS.length / 2);
 const HEADER_SEARCH_LINES = 20;
 const EXAMPLES_KEPT = 20;
-const ADD_ONS = [
-  "OnlineSecurity",
-  "OnlineBackup",
-  "DeviceProtection",
-  "TechSupport",
-  "StreamingTV",
-  "StreamingMovies",
-] as const satisfies readonly ColumnName[];
 
 /** The rules cleaning applies, stated once so the report, README and notebooks quote the same text. */
 export const CLEANING_RULES: readonly string[] = [
@@ -54,7 +49,7 @@ export const CLEANING_RULES: readonly string[] = [
   "Impossible values are set missing and counted: tenure outside 0-600 months or fractional, MonthlyCharges not in (0, 1000], TotalCharges outside [0, 600000], and sentinel codes such as 999 or 99999.",
   "Values implied by the row itself are filled and counted as deduced: PhoneService from MultipleLines, InternetService = No when add-ons say 'No internet service', 'No internet service'/'No phone service' where the service is absent, TotalCharges = 0 when tenure is 0 (nothing billed yet).",
   "Contradictory combinations (e.g. no internet service but an add-on) are kept as given and counted; the API flags them.",
-  "Customer IDs are trimmed, upper-cased and their separators unified; rows without an ID or with more fields than the header are set aside with a reason, never dropped silently.",
+  "Customer IDs are trimmed, upper-cased and their separators unified; rows without an ID, with more fields than the header, or repeating the header line are set aside with a reason, never dropped silently.",
   "Copies of a customer are merged: byte-identical rows count as exact duplicates; other copies are merged field by field, a value missing in one copy is taken from another, and when copies disagree the last copy in the file (the latest export) wins; a conflicting label becomes missing.",
   "Rows whose label is missing, unknown or conflicting stay in the table, unlabeled, and are kept out of training.",
   "Cleaning never imputes: missing values stay empty; imputation is learned on training rows only.",
@@ -89,6 +84,7 @@ export interface QualityReport {
     byteOrderMark: boolean;
     lineEndings: "CRLF" | "LF" | "CR" | "mixed" | "none";
     delimiter: string;
+    decimalSeparator: DecimalSeparator;
     headerLine: number;
     preambleLines: number;
   };
@@ -318,9 +314,9 @@ export function reconcileRow(
   } else if (row.PhoneService === "Yes" && lines === "No phone service") {
     note("PhoneService=Yes but MultipleLines='No phone service'");
   }
-  const addOns = ADD_ONS.map((c) => row[c]).filter((v) => v !== null);
+  const addOns = INTERNET_ADD_ONS.map((c) => row[c]).filter((v) => v !== null);
   if (addOns.length > 0 && addOns.every((v) => v === "No internet service")) fill("InternetService", "No");
-  for (const c of ADD_ONS) {
+  for (const c of INTERNET_ADD_ONS) {
     const v = row[c];
     if (row.InternetService === "No") {
       if (v === "No") {
@@ -344,7 +340,11 @@ export function reconcileRow(
 export interface CleanOptions {
   /** Shown in error messages and the report (the path the text came from). */
   source?: string;
+  /** False to skip row-level deductions, e.g. when reading back a table that was already cleaned. */
+  deduce?: boolean;
 }
+
+const NOTHING_RECONCILED: Reconciliation = { deduced: [], respelled: [] };
 
 /** An export read as text and records, with its header resolved to canonical columns. */
 export interface ParsedExport {
@@ -354,6 +354,8 @@ export interface ParsedExport {
   headerRecord: number;
   mapping: HeaderMapping;
   records: string[][];
+  /** The file's decimal convention, read from its numeric columns. */
+  decimalSeparator: DecimalSeparator;
 }
 
 /** Decodes, sniffs and parses an export; refuses, naming what is missing, anything that is not a churn table. */
@@ -381,13 +383,21 @@ export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
   } catch (err) {
     throw new ChurnTableError(`${label} could not be parsed as CSV: ${(err as Error).message}`);
   }
-  return { decoded, delimiter: sniffed.delimiter, headerRecord: sniffed.headerRecord, mapping, records };
+  const numericCells = function* (): Generator<string> {
+    for (const spec of COLUMNS) {
+      const i = mapping.index.get(spec.name);
+      if (spec.kind !== "number" || i === undefined) continue;
+      for (let r = sniffed.headerRecord + 1; r < records.length; r++) yield records[r]?.[i] ?? "";
+    }
+  };
+  const decimalSeparator = detectDecimalSeparator(numericCells());
+  return { decoded, delimiter: sniffed.delimiter, headerRecord: sniffed.headerRecord, mapping, records, decimalSeparator };
 }
 
 /** Cleans an export given as bytes (any encoding handled by `decodeTable`). */
 export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResult {
   const label = options.source ?? "the input";
-  const { decoded, delimiter, headerRecord, mapping, records } = parseExport(bytes, label);
+  const { decoded, delimiter, headerRecord, mapping, records, decimalSeparator } = parseExport(bytes, label);
 
   const columns = Object.fromEntries(
     COLUMNS.map((c) => {
@@ -433,6 +443,11 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
     }
     const idIndex = mapping.index.get(ID_COLUMN) ?? 0;
     const rawId = fields[idIndex] ?? "";
+    if (resolveHeader(rawId) === ID_COLUMN) {
+      // Concatenated exports repeat their header line; it is not a customer.
+      setAside.push({ line, reason: "repeated header line", raw: fields });
+      continue;
+    }
     const id = canonicalCustomerId(rawId);
     if (id === null) {
       setAside.push({ line, reason: "no customer ID", raw: fields });
@@ -453,7 +468,7 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
         continue;
       }
       const raw = fields[i] ?? "";
-      const outcome = canonicalizeValue(spec, raw);
+      const outcome = canonicalizeValue(spec, raw, decimalSeparator);
       row[spec.name] = outcome.value;
       if (spec.name === LABEL_COLUMN) labelStatus = outcome.status;
       switch (outcome.status) {
@@ -477,7 +492,8 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
           break;
       }
     }
-    const { deduced, respelled } = reconcileRow(row, (c) => missingNow.has(c), inconsistencies);
+    const { deduced, respelled } =
+      options.deduce === false ? NOTHING_RECONCILED : reconcileRow(row, (c) => missingNow.has(c), inconsistencies);
     for (const c of deduced) {
       columns[c].deduced++;
       columns[c].missing--;
@@ -546,6 +562,7 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
       byteOrderMark: decoded.byteOrderMark,
       lineEndings: lineEndings(decoded.text),
       delimiter,
+      decimalSeparator,
       headerLine: headerRecord + 1,
       preambleLines: headerRecord,
     },
@@ -618,7 +635,7 @@ function formatCell(value: CellValue): string {
 }
 
 /** Reads and cleans a CSV file; a missing or unreadable file is a ChurnTableError naming the path. */
-export function cleanFile(path: string): CleanResult {
+export function cleanFile(path: string, options: Omit<CleanOptions, "source"> = {}): CleanResult {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -628,7 +645,7 @@ export function cleanFile(path: string): CleanResult {
       code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`,
     );
   }
-  return cleanBytes(bytes, { source: path });
+  return cleanBytes(bytes, { ...options, source: path });
 }
 
 export interface CleanOutputs {
@@ -655,5 +672,5 @@ export function writeCleanOutputs(result: CleanResult, outDir: string): CleanOut
 
 /** Reads a cleaned.csv written by `writeCleanOutputs` back into typed rows. */
 export function readCleanedCsv(path: string): Customer[] {
-  return cleanFile(path).customers;
+  return cleanFile(path, { deduce: false }).customers;
 }

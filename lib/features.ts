@@ -1,5 +1,5 @@
 // Derived customer features: pure functions of a cleaned row, each with the business reason it should predict churn.
-import type { ColumnName, Customer } from "./schema";
+import { type ColumnName, type Customer, INTERNET_ADD_ONS, PROTECTION_ADD_ONS } from "./schema";
 
 export type DerivedValue = number | string | null;
 
@@ -15,15 +15,6 @@ export interface DerivedFeature {
   compute(c: Customer): DerivedValue;
 }
 
-const ADD_ONS = [
-  "OnlineSecurity",
-  "OnlineBackup",
-  "DeviceProtection",
-  "TechSupport",
-  "StreamingTV",
-  "StreamingMovies",
-] as const satisfies readonly ColumnName[];
-const PROTECTION = ["OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport"] as const satisfies readonly ColumnName[];
 
 /** Tenure bands in months: the first year is where most churn happens. */
 export const TENURE_BANDS: readonly { label: string; maxMonths: number }[] = [
@@ -47,7 +38,7 @@ export function servicesCount(c: Customer): number | null {
   if (c.MultipleLines === "Yes") count++;
   if (c.InternetService !== "No") {
     count++;
-    for (const col of ADD_ONS) {
+    for (const col of INTERNET_ADD_ONS) {
       const v = c[col];
       if (v === null) return null;
       if (v === "Yes") count++;
@@ -61,7 +52,7 @@ export function protectionGaps(c: Customer): number | null {
   if (c.InternetService === null) return null;
   if (c.InternetService === "No") return 0;
   let gaps = 0;
-  for (const col of PROTECTION) {
+  for (const col of PROTECTION_ADD_ONS) {
     const v = c[col];
     if (v === null) return null;
     if (v === "No") gaps++;
@@ -106,7 +97,7 @@ export function streamingOnly(c: Customer): number | null {
   if (c.InternetService === "No") return 0;
   const gaps = protectionGaps(c);
   if (gaps === null) return null;
-  if (gaps !== PROTECTION.length) return 0;
+  if (gaps !== PROTECTION_ADD_ONS.length) return 0;
   if (c.StreamingTV === "Yes" || c.StreamingMovies === "Yes") return 1;
   // Neither stream is known to be on: unknown unless both are known to be off.
   return c.StreamingTV === null || c.StreamingMovies === null ? null : 0;
@@ -117,7 +108,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "services_count",
     kind: "numeric",
     rationale: "Each extra product raises switching cost, so customers with more services should churn less.",
-    inputs: ["PhoneService", "MultipleLines", "InternetService", ...ADD_ONS],
+    inputs: ["PhoneService", "MultipleLines", "InternetService", ...INTERNET_ADD_ONS],
     compute: servicesCount,
   },
   {
@@ -146,7 +137,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "protection_gaps",
     kind: "numeric",
     rationale: "Internet customers without security, backup, protection or support get less value and less help when things break.",
-    inputs: ["InternetService", ...PROTECTION],
+    inputs: ["InternetService", ...PROTECTION_ADD_ONS],
     compute: protectionGaps,
   },
   {
@@ -175,7 +166,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "streaming_only",
     kind: "binary",
     rationale: "Internet customers who stream but take no protection or support add-ons are entertainment-driven and price-sensitive.",
-    inputs: ["InternetService", "StreamingTV", "StreamingMovies", ...PROTECTION],
+    inputs: ["InternetService", "StreamingTV", "StreamingMovies", ...PROTECTION_ADD_ONS],
     compute: streamingOnly,
   },
 ];

@@ -34,7 +34,7 @@ export function profileExport(bytes: Buffer, label?: string): ExportProfile {
       counts.set(raw, (counts.get(raw) ?? 0) + 1);
     }
     for (const [raw, count] of counts) {
-      const outcome = canonicalizeValue(spec, raw);
+      const outcome = canonicalizeValue(spec, raw, parsed.decimalSeparator);
       spellings.push({
         column: spec.name,
         raw,

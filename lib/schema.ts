@@ -40,6 +40,11 @@ export type ColumnName = keyof Customer;
 export type CellValue = string | number | null;
 
 export const ID_COLUMN = "customerID" satisfies ColumnName;
+
+/** Internet add-ons that protect or support the customer. */
+export const PROTECTION_ADD_ONS = ["OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport"] as const satisfies readonly ColumnName[];
+/** Every add-on that only exists with an internet service. */
+export const INTERNET_ADD_ONS = [...PROTECTION_ADD_ONS, "StreamingTV", "StreamingMovies"] as const satisfies readonly ColumnName[];
 export const LABEL_COLUMN = "Churn" satisfies ColumnName;
 
 /** Valid numeric ranges. Values outside are impossible or absurd for a residential telco account. */
