@@ -69,6 +69,7 @@ export interface ColumnQuality {
 }
 
 export interface SetAsideRow {
+  /** 1-based record number in the file, header and preamble included: the line number unless quoted fields span lines. */
   line: number;
   reason: string;
   raw: string[];

@@ -1,7 +1,8 @@
 // The `churn` command line: each command is a thin shell over a library function, with --help for every one.
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
-import { cleanFile, writeCleanOutputs } from "./cleaning";
+import { ChurnTableError, cleanFile, writeCleanOutputs } from "./cleaning";
 import { IBM_TELCO, obtainDataset } from "./data";
 import { formatQualitySummary } from "./quality";
 
@@ -56,6 +57,11 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option("--json", "print the full quality report as JSON instead of the summary")
     .action((opts: { data?: string; out: string; json?: boolean }) => {
       const file = opts.data ?? defaultDataFile();
+      if (opts.data === undefined && !existsSync(file)) {
+        throw new ChurnTableError(
+          `nothing to clean: ${file} does not exist. Pass --data CSV, set CHURN_EXPORT_FILE, or run \`churn data\` first.`,
+        );
+      }
       const result = cleanFile(file);
       const written = writeCleanOutputs(result, opts.out);
       if (opts.json) out(JSON.stringify(result.report, null, 2));
