@@ -5,6 +5,9 @@ import { Command, Option } from "commander";
 import { ChurnTableError, cleanFile, writeCleanOutputs } from "./cleaning";
 import { IBM_TELCO, obtainDataset } from "./data";
 import { formatQualitySummary } from "./quality";
+import { runStudy } from "./study";
+import { formatTrainSummary, train } from "./train";
+import { Presets, SingleBar } from "cli-progress";
 
 export const DEFAULT_RAW_DIR = path.join("data", "raw");
 export const DEFAULT_OUT_DIR = "artifacts";
@@ -71,7 +74,81 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       }
     });
 
+  program
+    .command("train")
+    .description(
+      "Clean, split (stratified 60/20/20 by customer ID), tune every model family with stratified k-fold CV, select on " +
+        "validation, evaluate once on test, and write model.json, metrics.json, split.json and quality-report.json.",
+    )
+    .addOption(new Option("--data <csv>", "training export (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
+    .option("--out <dir>", "output folder", DEFAULT_OUT_DIR)
+    .option("--seed <n>", "random seed for the split, folds and learners", "42")
+    .option("--quick", "fewer candidates and folds (tests and CI); same seed, same numbers")
+    .option("--workers <n>", "worker threads for tuning (default: number of cores)")
+    .action(async (opts: { data?: string; out: string; seed: string; quick?: boolean; workers?: string }) => {
+      const file = opts.data ?? defaultDataFile();
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw new ChurnTableError(`--seed must be an integer, got ${opts.seed}`);
+      const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+        throw new ChurnTableError(`--workers must be a positive integer, got ${opts.workers}`);
+      }
+      const bar = progressBar();
+      const result = await train({
+        data: file,
+        out: opts.out,
+        seed,
+        quick: Boolean(opts.quick),
+        ...(workers === undefined ? {} : { workers }),
+        log: bar ? () => {} : out,
+        ...(bar ? { progress: bar.update } : {}),
+      });
+      bar?.stop();
+      out(formatTrainSummary(result.metrics));
+      out(`wrote ${["model.json", "metrics.json", "split.json", "quality-report.json"].map((f) => path.join(opts.out, f)).join(", ")}`);
+    });
+
+  program
+    .command("study")
+    .description(
+      "The studies behind the model choice, on the split and tuned parameters of `churn train`: class imbalance " +
+        "(none, class weights, oversampling in folds, threshold moving), permutation and native importance, a " +
+        "CV-checked feature selection and the ablation of derived features. Writes <dir>/study.json.",
+    )
+    .addOption(new Option("--data <csv>", "the export churn train used (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
+    .option("--dir <dir>", "folder with metrics.json from churn train", DEFAULT_OUT_DIR)
+    .option("--quick", "fewer folds, repeats and variants")
+    .option("--workers <n>", "worker threads (default: number of cores)")
+    .action(async (opts: { data?: string; dir: string; quick?: boolean; workers?: string }) => {
+      const workers = opts.workers === undefined ? undefined : Number(opts.workers);
+      const study = await runStudy({
+        data: opts.data ?? defaultDataFile(),
+        dir: opts.dir,
+        quick: Boolean(opts.quick),
+        ...(workers === undefined ? {} : { workers }),
+        log: out,
+      });
+      out(`study: ${study.seconds.toFixed(1)} s; wrote ${path.join(opts.dir, "study.json")}`);
+    });
+
   return program;
+}
+
+/** A progress bar on an interactive terminal; null in CI or when output is piped, so logs stay quiet. */
+function progressBar(): { update: (done: number, total: number) => void; stop: () => void } | null {
+  if (!process.stderr.isTTY || process.env["CI"]) return null;
+  const bar = new SingleBar({ format: "tuning [{bar}] {value}/{total} fits | {eta}s left", stream: process.stderr }, Presets.shades_classic);
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => bar.stop(),
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

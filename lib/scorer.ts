@@ -1,0 +1,100 @@
+// Customer-level scorers: a fitted feature pipeline plus a classifier, or a soft vote of several such pairs.
+import { type Classifier, type SerializedClassifier } from "./models/classifier";
+import { createModel, loadModel } from "./models/registry";
+import { FeaturePipeline, type PipelineOptions, type SerializedPipeline } from "./pipeline";
+import type { Customer } from "./schema";
+
+export interface Scorer {
+  readonly name: string;
+  scoreOne(c: Customer): number;
+  score(customers: readonly Customer[]): Float64Array;
+  toJSON(): SerializedScorer;
+}
+
+export type SerializedScorer =
+  | { type: "pipeline"; name: string; pipeline: SerializedPipeline; classifier: SerializedClassifier }
+  | { type: "soft_vote"; name: string; members: SerializedScorer[]; weights: number[] };
+
+/** One learner behind its own feature pipeline (scaled for distance and gradient learners, raw for trees). */
+export class PipelineScorer implements Scorer {
+  constructor(
+    readonly name: string,
+    readonly pipeline: FeaturePipeline,
+    readonly classifier: Classifier,
+  ) {}
+
+  /** Fits the pipeline and the learner on the same training customers. */
+  static fit(
+    name: string,
+    kind: string,
+    params: Record<string, unknown>,
+    pipelineOptions: PipelineOptions,
+    train: readonly Customer[],
+    labels: ArrayLike<number>,
+    sampleWeights?: ArrayLike<number>,
+  ): PipelineScorer {
+    const pipeline = FeaturePipeline.fit(train, pipelineOptions);
+    const classifier = createModel(kind, params);
+    classifier.fit(pipeline.transformMany(train), labels, sampleWeights ? { sampleWeights } : {});
+    return new PipelineScorer(name, pipeline, classifier);
+  }
+
+  scoreOne(c: Customer): number {
+    return this.classifier.predictOne(this.pipeline.transform(c));
+  }
+
+  score(customers: readonly Customer[]): Float64Array {
+    return this.classifier.predictProba(this.pipeline.transformMany(customers));
+  }
+
+  toJSON(): SerializedScorer {
+    return { type: "pipeline", name: this.name, pipeline: this.pipeline.toJSON(), classifier: this.classifier.toJSON() };
+  }
+}
+
+/** Weighted average of member probabilities (soft voting). */
+export class SoftVoteScorer implements Scorer {
+  constructor(
+    readonly name: string,
+    readonly members: readonly Scorer[],
+    readonly weights: readonly number[],
+  ) {
+    if (members.length === 0 || members.length !== weights.length) throw new RangeError("soft vote needs one weight per member");
+  }
+
+  scoreOne(c: Customer): number {
+    let s = 0;
+    let w = 0;
+    this.members.forEach((m, i) => {
+      const wi = this.weights[i] ?? 0;
+      s += wi * m.scoreOne(c);
+      w += wi;
+    });
+    return s / w;
+  }
+
+  score(customers: readonly Customer[]): Float64Array {
+    const out = new Float64Array(customers.length);
+    let total = 0;
+    this.members.forEach((m, i) => {
+      const wi = this.weights[i] ?? 0;
+      total += wi;
+      const p = m.score(customers);
+      for (let r = 0; r < out.length; r++) out[r] = (out[r] as number) + wi * (p[r] as number);
+    });
+    for (let r = 0; r < out.length; r++) out[r] = (out[r] as number) / total;
+    return out;
+  }
+
+  toJSON(): SerializedScorer {
+    return { type: "soft_vote", name: this.name, members: this.members.map((m) => m.toJSON()), weights: [...this.weights] };
+  }
+}
+
+export function loadScorer(s: SerializedScorer): Scorer {
+  if (s.type === "pipeline") return new PipelineScorer(s.name, FeaturePipeline.load(s.pipeline), loadModel(s.classifier));
+  if (s.type === "soft_vote") return new SoftVoteScorer(s.name, s.members.map(loadScorer), s.weights);
+  throw new Error(`unknown scorer type ${(s as { type?: unknown }).type}`);
+}
+
+export { createModel };

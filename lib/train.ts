@@ -1,0 +1,259 @@
+// `churn train`: clean, split, tune every family with CV, select on validation, test once, write a self-contained model.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { CLEANING_RULES, type QualityReport, cleanFile } from "./cleaning";
+import { FAMILIES, type FamilyName, family } from "./families";
+import { type Scorecard, bestF1Threshold, rocAuc, scorecard } from "./metrics";
+import { modelsReady } from "./models/registry";
+import { referenceStatistics, type ReferenceStatistics } from "./reference";
+import { PipelineScorer, type Scorer, type SerializedScorer, SoftVoteScorer } from "./scorer";
+import type { Customer } from "./schema";
+import { type Split, stratifiedSplit } from "./split";
+import { type CvSummary, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
+
+export const MODEL_SCHEMA = "churn-model";
+export const MODEL_SCHEMA_VERSION = 1;
+
+export interface TrainOptions {
+  data: string;
+  out: string;
+  seed: number;
+  quick: boolean;
+  /** Worker threads for tuning (default: cores). */
+  workers?: number;
+  log?: (line: string) => void;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface ModelReport {
+  family: string;
+  params: Record<string, unknown>;
+  cv: { folds: number; mean_auc: number; sd_auc: number; candidates: number };
+  validation: Scorecard;
+  test: Scorecard;
+  fit_seconds: number;
+}
+
+export interface MetricsFile {
+  best_model: string;
+  threshold: number;
+  seed: number;
+  quick: boolean;
+  dataset: {
+    file: string;
+    sha256: string;
+    customers: number;
+    labeled: number;
+    churn_rate: number;
+    train: number;
+    validation: number;
+    test: number;
+  };
+  models: Record<string, ModelReport>;
+  ensemble: { members: string[]; kept: boolean; validation_auc: number; best_single_validation_auc: number };
+  tuning: { family: string; params: Record<string, unknown>; mean_auc: number; sd_auc: number; seconds: number }[];
+  seconds: { total: number; tuning: number };
+}
+
+export interface ModelFile {
+  schema: typeof MODEL_SCHEMA;
+  schemaVersion: number;
+  createdAt: string;
+  seed: number;
+  name: string;
+  threshold: number;
+  cleaningRules: readonly string[];
+  scorer: SerializedScorer;
+  reference: ReferenceStatistics;
+  training: { dataSha256: string; rows: number; positives: number; split: "train+validation" };
+  metrics: { validation: Scorecard; test: Scorecard };
+}
+
+const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);
+
+function elapsed(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+export interface TrainResult {
+  metrics: MetricsFile;
+  model: ModelFile;
+  split: Split;
+  report: QualityReport;
+  cv: CvSummary[];
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const log = options.log ?? (() => {});
+  const started = process.hrtime.bigint();
+  await modelsReady();
+  const { customers, report } = cleanFile(options.data);
+  const labeled = customers.filter((c) => c.Churn !== null);
+  const byId = new Map(labeled.map((c) => [c.customerID, c]));
+  const split = stratifiedSplit(
+    labeled.map((c) => c.customerID),
+    (id) => (byId.get(id)?.Churn === "Yes" ? 1 : 0),
+    options.seed,
+  );
+  const rows = (ids: readonly string[]): Customer[] => ids.map((id) => byId.get(id) as Customer);
+  const trainRows = rows(split.train);
+  const valRows = rows(split.validation);
+  const testRows = rows(split.test);
+  const yVal = valRows.map(label);
+  const yTest = testRows.map(label);
+  log(`train: ${labeled.length} labeled customers -> ${trainRows.length} train / ${valRows.length} validation / ${testRows.length} test`);
+
+  // 1. Tune every family with stratified k-fold CV on the training rows only.
+  const cvData = makeCvData(trainRows, options.quick ? 3 : 5, options.seed);
+  const tasks = FAMILIES.flatMap((f) =>
+    f.candidates(options.seed, options.quick).flatMap((params) => foldTasks(cvData, { family: f.name, params })),
+  );
+  const tuningStarted = process.hrtime.bigint();
+  log(`train: cross-validating ${tasks.length / cvData.folds.length} candidates x ${cvData.folds.length} folds`);
+  const cv = summarize(cvData, await runTasks(cvData, tasks, { ...(options.workers ? { workers: options.workers } : {}), ...(options.progress ? { onProgress: options.progress } : {}) }));
+  const tuningSeconds = elapsed(tuningStarted);
+
+  // 2. Each family's best candidate, refit on train, judged on validation.
+  const best = new Map<FamilyName, CvSummary>();
+  for (const s of cv) {
+    const f = s.family as FamilyName;
+    const current = best.get(f);
+    if (!current || s.meanAuc > current.meanAuc) best.set(f, s);
+  }
+  const onTrain = new Map<FamilyName, { pVal: Float64Array; threshold: number }>();
+  for (const f of FAMILIES) {
+    const s = best.get(f.name);
+    if (!s) continue;
+    const scorer = PipelineScorer.fit(f.name, f.kind, s.params, f.pipeline, trainRows, trainRows.map(label));
+    const pVal = scorer.score(valRows);
+    onTrain.set(f.name, { pVal, threshold: bestF1Threshold(yVal, pVal).threshold });
+    log(`train: ${f.name} cv auc ${s.meanAuc.toFixed(4)} (sd ${s.sdAuc.toFixed(4)}), validation auc ${rocAuc(yVal, pVal).toFixed(4)}`);
+  }
+
+  // 3. Soft-vote ensembles of the best families, kept only if they beat the best single model on validation.
+  const ranked = [...onTrain].sort((a, b) => rocAuc(yVal, b[1].pVal) - rocAuc(yVal, a[1].pVal));
+  const bestSingle = ranked[0];
+  if (!bestSingle) throw new Error("no model family produced a model");
+  let ensembleMembers: FamilyName[] = [];
+  let ensembleAuc = -1;
+  for (let size = 2; size <= ranked.length; size++) {
+    const members = ranked.slice(0, size);
+    const p = new Float64Array(valRows.length);
+    for (const [, m] of members) m.pVal.forEach((v, i) => (p[i] = (p[i] as number) + v / size));
+    const auc = rocAuc(yVal, p);
+    if (auc > ensembleAuc) {
+      ensembleAuc = auc;
+      ensembleMembers = members.map(([name]) => name);
+    }
+  }
+  const bestSingleAuc = rocAuc(yVal, bestSingle[1].pVal);
+  const keepEnsemble = ensembleAuc > bestSingleAuc;
+  const ensembleVal = new Float64Array(valRows.length);
+  for (const name of ensembleMembers) onTrain.get(name)?.pVal.forEach((v, i) => (ensembleVal[i] = (ensembleVal[i] as number) + v / ensembleMembers.length));
+  const ensembleThreshold = bestF1Threshold(yVal, ensembleVal).threshold;
+  const bestName = keepEnsemble ? "ensemble" : bestSingle[0];
+  log(`train: ensemble of ${ensembleMembers.join("+")} validation auc ${ensembleAuc.toFixed(4)} -> ${keepEnsemble ? "kept" : "not kept"}; best: ${bestName}`);
+
+  // 4. Final fits on train+validation; the test set is scored once, here.
+  const trainVal = [...trainRows, ...valRows];
+  const final = new Map<string, Scorer>();
+  const models: Record<string, ModelReport> = {};
+  for (const [name, m] of onTrain) {
+    const f = family(name);
+    const s = best.get(name) as CvSummary;
+    const t = process.hrtime.bigint();
+    const scorer = PipelineScorer.fit(name, f.kind, s.params, f.pipeline, trainVal, trainVal.map(label));
+    const fitSeconds = elapsed(t);
+    final.set(name, scorer);
+    models[name] = {
+      family: name,
+      params: s.params,
+      cv: { folds: cvData.folds.length, mean_auc: s.meanAuc, sd_auc: s.sdAuc, candidates: cv.filter((x) => x.family === name).length },
+      validation: scorecard(yVal, m.pVal, m.threshold),
+      test: scorecard(yTest, scorer.score(testRows), m.threshold),
+      fit_seconds: fitSeconds,
+    };
+  }
+  const ensemble = new SoftVoteScorer("ensemble", ensembleMembers.map((n) => final.get(n) as Scorer), ensembleMembers.map(() => 1));
+  models["ensemble"] = {
+    family: "ensemble",
+    params: { members: ensembleMembers, weights: "equal" },
+    cv: { folds: 0, mean_auc: Number.NaN, sd_auc: Number.NaN, candidates: ranked.length - 1 },
+    validation: scorecard(yVal, ensembleVal, ensembleThreshold),
+    test: scorecard(yTest, ensemble.score(testRows), ensembleThreshold),
+    fit_seconds: ensembleMembers.reduce((s, n) => s + (models[n]?.fit_seconds ?? 0), 0),
+  };
+  const winner = keepEnsemble ? ensemble : (final.get(bestSingle[0]) as Scorer);
+  const winnerReport = models[bestName] as ModelReport;
+
+  const bytes = readFileSync(options.data);
+  const dataSha256 = createHash("sha256").update(bytes).digest("hex");
+  const metrics: MetricsFile = {
+    best_model: bestName,
+    threshold: winnerReport.validation.threshold,
+    seed: options.seed,
+    quick: options.quick,
+    dataset: {
+      file: path.basename(options.data),
+      sha256: dataSha256,
+      customers: customers.length,
+      labeled: labeled.length,
+      churn_rate: labeled.filter((c) => c.Churn === "Yes").length / labeled.length,
+      train: trainRows.length,
+      validation: valRows.length,
+      test: testRows.length,
+    },
+    models,
+    ensemble: { members: ensembleMembers, kept: keepEnsemble, validation_auc: ensembleAuc, best_single_validation_auc: bestSingleAuc },
+    tuning: cv.map((s) => ({ family: s.family, params: s.params, mean_auc: s.meanAuc, sd_auc: s.sdAuc, seconds: s.seconds })),
+    seconds: { total: elapsed(started), tuning: tuningSeconds },
+  };
+  const model: ModelFile = {
+    schema: MODEL_SCHEMA,
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    seed: options.seed,
+    name: bestName,
+    threshold: metrics.threshold,
+    cleaningRules: CLEANING_RULES,
+    scorer: winner.toJSON(),
+    reference: referenceStatistics(trainVal, winner.score(trainVal)),
+    training: { dataSha256, rows: trainVal.length, positives: trainVal.filter((c) => c.Churn === "Yes").length, split: "train+validation" },
+    metrics: { validation: winnerReport.validation, test: winnerReport.test },
+  };
+  metrics.seconds.total = elapsed(started);
+  writeArtifacts(options.out, { metrics, model, split, report });
+  return { metrics, model, split, report, cv };
+}
+
+function writeArtifacts(out: string, a: { metrics: MetricsFile; model: ModelFile; split: Split; report: QualityReport }): void {
+  mkdirSync(out, { recursive: true });
+  const write = (name: string, value: unknown): void => writeFileSync(path.join(out, name), `${JSON.stringify(value, null, 2)}\n`);
+  write("model.json", a.model);
+  write("metrics.json", a.metrics);
+  write("split.json", a.split);
+  write("quality-report.json", a.report);
+}
+
+/** The model comparison as a terminal table: CV, validation and test ROC-AUC, PR-AUC, F1, fit time. */
+export function formatTrainSummary(m: MetricsFile): string {
+  const header = ["model", "cv auc", "val auc", "test auc", "test pr-auc", "test f1", "fit s"];
+  const rows = Object.entries(m.models).map(([name, r]) => [
+    name === m.best_model ? `${name} *` : name,
+    Number.isNaN(r.cv.mean_auc) ? "-" : r.cv.mean_auc.toFixed(4),
+    r.validation.roc_auc.toFixed(4),
+    r.test.roc_auc.toFixed(4),
+    r.test.pr_auc.toFixed(4),
+    r.test.f1.toFixed(4),
+    r.fit_seconds.toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  return [
+    `trained on ${m.dataset.train} customers, validated on ${m.dataset.validation}, tested once on ${m.dataset.test} (seed ${m.seed}${m.quick ? ", quick" : ""})`,
+    line(header),
+    ...rows.map(line),
+    `best: ${m.best_model} at threshold ${m.threshold.toFixed(3)}; ${m.seconds.total.toFixed(1)} s in all, ${m.seconds.tuning.toFixed(1)} s tuning`,
+  ].join("\n");
+}
