@@ -104,6 +104,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         ...(bar ? { progress: bar.update } : {}),
       });
       bar?.stop();
+      out(formatQualitySummary(result.report));
       out(formatTrainSummary(result.metrics));
       out(`wrote ${["model.json", "metrics.json", "split.json", "quality-report.json"].map((f) => path.join(opts.out, f)).join(", ")}`);
     });

@@ -122,7 +122,12 @@ export async function runStudy(options: StudyOptions): Promise<StudyFile> {
   await modelsReady();
   const metrics = JSON.parse(readFileSync(path.join(options.dir, "metrics.json"), "utf8")) as MetricsFile;
   const seed = metrics.seed;
-  const { customers } = cleanFile(options.data);
+  const { customers, report } = cleanFile(options.data);
+  if (report.source.sha256 !== metrics.dataset.sha256) {
+    throw new Error(
+      `${options.data} is not the file churn train used (${metrics.dataset.file}, sha256 ${metrics.dataset.sha256.slice(0, 12)}...): pass the same --data`,
+    );
+  }
   const labeled = customers.filter((c) => c.Churn !== null);
   const byId = new Map(labeled.map((c) => [c.customerID, c]));
   const split = stratifiedSplit([...byId.keys()], (id) => (byId.get(id)?.Churn === "Yes" ? 1 : 0), seed);
