@@ -172,6 +172,13 @@ export class FeaturePipeline {
     if (serialized.center.length !== serialized.featureNames.length || serialized.scale.length !== serialized.featureNames.length) {
       throw new Error("feature pipeline is corrupt: scaling does not match its feature names");
     }
+    const width = serialized.steps.reduce(
+      (n, s) => n + (s.type === "numeric" ? 1 : s.levels.length + 1) + (s.indicator ? 1 : 0),
+      0,
+    );
+    if (width !== serialized.featureNames.length) {
+      throw new Error(`feature pipeline is corrupt: its steps make ${width} columns but it names ${serialized.featureNames.length}`);
+    }
     return new FeaturePipeline(serialized);
   }
 

@@ -57,6 +57,7 @@ export function balancedWeights(labels: ArrayLike<number>): Float64Array {
 export function oversample(rows: readonly number[], labels: ArrayLike<number>, seed: number): number[] {
   const rng = seedrandom(`oversample:${seed}`);
   const pos = rows.filter((r) => labels[r] === 1);
+  if (pos.length === 0) return [...rows];
   const neg = rows.length - pos.length;
   const extra: number[] = [];
   for (let i = pos.length; i < neg; i++) extra.push(pos[Math.floor(rng() * pos.length)] as number);
@@ -108,8 +109,10 @@ export function runTask(cache: FoldCache, task: Task): TaskResult {
     X = local.map((i) => Xtrain[i] as Float64Array);
     y = local.map((i) => y[i] as number);
   } else if (imbalance === "weights") {
+    // Learners that take weights get balanced ones (XGBoost takes weights constant within a class, as these are);
+    // the others (forest, k-NN) balance classes their own way.
     const model = createModel(fam.kind, params);
-    if (model.capabilities.sampleWeights) sampleWeights = balancedWeights(y);
+    if (model.capabilities.sampleWeights || fam.kind === "xgboost") sampleWeights = balancedWeights(y);
     else params = { ...params, classWeight: "balanced" };
   }
   const model = createModel(fam.kind, params);
