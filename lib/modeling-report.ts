@@ -27,7 +27,7 @@ export function readTrainingArtifacts(dir: string): TrainingArtifacts {
 export function comparisonRows(m: MetricsFile): Record<string, unknown>[] {
   return Object.entries(m.models).map(([name, r]) => ({
     model: name === m.best_model ? `${name} (selected)` : name,
-    "CV ROC-AUC": Number.isNaN(r.cv.mean_auc) ? "" : `${r.cv.mean_auc.toFixed(4)} ± ${r.cv.sd_auc.toFixed(4)}`,
+    "CV ROC-AUC": r.cv.mean_auc === null ? "" : `${r.cv.mean_auc.toFixed(4)} ± ${(r.cv.sd_auc ?? 0).toFixed(4)}`,
     "validation ROC-AUC": r.validation.roc_auc,
     "test ROC-AUC": r.test.roc_auc,
     "test PR-AUC": r.test.pr_auc,
@@ -158,7 +158,7 @@ export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string
         `On the untouched test set it scores ${f4(m.models[m.best_model]?.test.roc_auc ?? Number.NaN)}.`,
     );
   }
-  const cvSds = Object.values(m.models).map((r) => r.cv.sd_auc).filter((s) => !Number.isNaN(s));
+  const cvSds = Object.values(m.models).map((r) => r.cv.sd_auc).filter((s): s is number => s !== null);
   const third = ranked[2];
   if (cvSds.length && first && third) {
     const noise = Math.max(...cvSds);
@@ -178,10 +178,14 @@ export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string
     const moved = study.imbalance.find((r) => r.strategy === "threshold moving" && r.family === none?.family);
     const weights = study.imbalance.find((r) => r.strategy === "weights" && r.family === none?.family);
     if (none && moved && weights) {
+      const weightsHelp = weights.pr_auc > none.pr_auc + 0.005;
       out.push(
         `Imbalance (${none.family}): at the default 0.5 threshold recall is ${f4(none.recall)}; class weights raise it to ${f4(weights.recall)} ` +
           `while PR-AUC moves from ${f4(none.pr_auc)} to ${f4(weights.pr_auc)}. Moving the threshold on the uncorrected model to ${moved.threshold.toFixed(3)} gives F1 ${f4(moved.f1)} ` +
-          `(recall ${f4(moved.recall)}) with ranking untouched: the imbalance is handled by choosing the operating point, not by distorting the training data.`,
+          `(recall ${f4(moved.recall)}). ` +
+          (weightsHelp
+            ? "Class weights improve the ranking itself here, so they are worth keeping."
+            : "Reweighting does not improve the ranking (PR-AUC), it only shifts scores: the imbalance is handled by choosing the operating point, and probabilities stay calibrated."),
       );
     }
     const top = study.permutation.rows.slice(0, 3).map((r) => `${r.column} (${f4(r.mean)})`);
@@ -195,10 +199,14 @@ export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string
     for (const f of [...new Set(study.ablation.map((a) => a.family))]) {
       const rows = study.ablation.filter((a) => a.family === f);
       const none = rows.find((r) => r.variant === "no derived");
-      const helpful = rows.filter((r) => r.variant.startsWith("without ") && r.delta < 0).map((r) => r.variant.replace("without ", ""));
+      const reference = rows.find((r) => r.variant === "all derived");
+      const se = (reference?.sd_auc ?? 0) / Math.sqrt(study.folds);
+      const helpful = rows.filter((r) => r.variant.startsWith("without ") && r.delta < -se).map((r) => r.variant.replace("without ", ""));
       out.push(
-        `Ablation (${f}): removing all derived features changes CV ROC-AUC by ${f4(none?.delta ?? Number.NaN)}; ` +
-          (helpful.length ? `removing ${helpful.join(", ")} one at a time lowers it, so they earn their place there.` : "no single derived feature is missed when removed alone."),
+        `Ablation (${f}): removing all derived features changes CV ROC-AUC by ${f4(none?.delta ?? Number.NaN)} (standard error of the reference ${f4(se)}); ` +
+          (helpful.length
+            ? `removing ${helpful.join(", ")} one at a time lowers it by more than that, so they earn their place there; the others are redundant given the raw columns.`
+            : "no single derived feature is missed by more than that when removed alone: they are redundant with the raw columns for this learner."),
       );
     }
   }

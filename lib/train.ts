@@ -29,7 +29,8 @@ export interface TrainOptions {
 export interface ModelReport {
   family: string;
   params: Record<string, unknown>;
-  cv: { folds: number; mean_auc: number; sd_auc: number; candidates: number };
+  /** Cross-validation of the chosen candidate; null for the ensemble, which is judged on validation only. */
+  cv: { folds: number; mean_auc: number | null; sd_auc: number | null; candidates: number };
   validation: Scorecard;
   test: Scorecard;
   fit_seconds: number;
@@ -179,7 +180,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   models["ensemble"] = {
     family: "ensemble",
     params: { members: ensembleMembers, weights: "equal" },
-    cv: { folds: 0, mean_auc: Number.NaN, sd_auc: Number.NaN, candidates: ranked.length - 1 },
+    cv: { folds: 0, mean_auc: null, sd_auc: null, candidates: ranked.length - 1 },
     validation: scorecard(yVal, ensembleVal, ensembleThreshold),
     test: scorecard(yTest, ensemble.score(testRows), ensembleThreshold),
     fit_seconds: ensembleMembers.reduce((s, n) => s + (models[n]?.fit_seconds ?? 0), 0),
@@ -241,7 +242,7 @@ export function formatTrainSummary(m: MetricsFile): string {
   const header = ["model", "cv auc", "val auc", "test auc", "test pr-auc", "test f1", "fit s"];
   const rows = Object.entries(m.models).map(([name, r]) => [
     name === m.best_model ? `${name} *` : name,
-    Number.isNaN(r.cv.mean_auc) ? "-" : r.cv.mean_auc.toFixed(4),
+    r.cv.mean_auc === null ? "-" : r.cv.mean_auc.toFixed(4),
     r.validation.roc_auc.toFixed(4),
     r.test.roc_auc.toFixed(4),
     r.test.pr_auc.toFixed(4),
