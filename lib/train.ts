@@ -10,7 +10,10 @@ import { referenceStatistics, type ReferenceStatistics } from "./reference";
 import { PipelineScorer, type Scorer, type SerializedScorer, SoftVoteScorer } from "./scorer";
 import type { Customer } from "./schema";
 import { type Split, stratifiedSplit } from "./split";
-import { type CvSummary, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
+import { type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
+
+/** Successive halving: folds every candidate is scored on before the best third of each family goes on. */
+const HALVING_FIRST_FOLDS = 2;
 
 export const MODEL_SCHEMA = "churn-model";
 export const MODEL_SCHEMA_VERSION = 1;
@@ -53,7 +56,8 @@ export interface MetricsFile {
   };
   models: Record<string, ModelReport>;
   ensemble: { members: string[]; kept: boolean; validation_auc: number; best_single_validation_auc: number };
-  tuning: { family: string; params: Record<string, unknown>; mean_auc: number; sd_auc: number; seconds: number }[];
+  /** Every candidate: those cut after the first folds of successive halving have `folds` < the full count. */
+  tuning: { family: string; params: Record<string, unknown>; mean_auc: number; sd_auc: number; folds: number; seconds: number }[];
   seconds: { total: number; tuning: number };
 }
 
@@ -105,14 +109,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const yTest = testRows.map(label);
   log(`train: ${labeled.length} labeled customers -> ${trainRows.length} train / ${valRows.length} validation / ${testRows.length} test`);
 
-  // 1. Tune every family with stratified k-fold CV on the training rows only.
+  // 1. Tune every family with stratified k-fold CV on the training rows only, by successive halving: every candidate
+  //    is scored on the first folds, and only the best third of each family goes on to the remaining folds.
   const cvData = makeCvData(trainRows, options.quick ? 3 : 5, options.seed);
-  const tasks = FAMILIES.flatMap((f) =>
-    f.candidates(options.seed, options.quick).flatMap((params) => foldTasks(cvData, { family: f.name, params })),
-  );
   const tuningStarted = process.hrtime.bigint();
-  log(`train: cross-validating ${tasks.length / cvData.folds.length} candidates x ${cvData.folds.length} folds`);
-  const cv = summarize(cvData, await runTasks(cvData, tasks, { ...(options.workers ? { workers: options.workers } : {}), ...(options.progress ? { onProgress: options.progress } : {}) }));
+  const run = async (tasks: Task[]): Promise<TaskResult[]> =>
+    runTasks(cvData, tasks, { ...(options.workers ? { workers: options.workers } : {}), ...(options.progress ? { onProgress: options.progress } : {}) });
+  const candidates = FAMILIES.flatMap((f) => f.candidates(options.seed, options.quick).map((params) => ({ family: f.name, params })));
+  const firstFolds = Math.min(HALVING_FIRST_FOLDS, cvData.folds.length);
+  const stage1 = await run(candidates.flatMap((c) => foldTasks(cvData, c).slice(0, firstFolds)));
+  const stage1Summary = summarize(cvData, stage1);
+  const survivors = FAMILIES.flatMap((f) => {
+    const mine = stage1Summary.filter((s) => s.family === f.name);
+    const keep = Math.max(1, Math.ceil(mine.length / 3));
+    return [...mine].sort((a, b) => b.meanAuc - a.meanAuc).slice(0, keep).map((s) => ({ family: s.family, params: s.params }));
+  });
+  const stage2 = await run(survivors.flatMap((c) => foldTasks(cvData, c).slice(firstFolds)));
+  log(`train: ${candidates.length} candidates on ${firstFolds} folds, ${survivors.length} on all ${cvData.folds.length}`);
+  const allResults = [...stage1, ...stage2];
+  const complete = new Set(survivors.map((c) => JSON.stringify([c.family, c.params])));
+  const cv = summarize(cvData, allResults).filter((s) => complete.has(JSON.stringify([s.family, s.params])));
+  const halved = stage1Summary.filter((s) => !complete.has(JSON.stringify([s.family, s.params])));
   const tuningSeconds = elapsed(tuningStarted);
 
   // 2. Each family's best candidate, refit on train, judged on validation.
@@ -126,7 +143,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   for (const f of FAMILIES) {
     const s = best.get(f.name);
     if (!s) continue;
-    const scorer = PipelineScorer.fit(f.name, f.kind, s.params, f.pipeline, trainRows, trainRows.map(label));
+    const scorer = PipelineScorer.fit(f.name, f.kind, f.final(s.params), f.pipeline, trainRows, trainRows.map(label));
     const pVal = scorer.score(valRows);
     onTrain.set(f.name, { pVal, threshold: bestF1Threshold(yVal, pVal).threshold });
     log(`train: ${f.name} cv auc ${s.meanAuc.toFixed(4)} (sd ${s.sdAuc.toFixed(4)}), validation auc ${rocAuc(yVal, pVal).toFixed(4)}`);
@@ -164,13 +181,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const f = family(name);
     const s = best.get(name) as CvSummary;
     const t = process.hrtime.bigint();
-    const scorer = PipelineScorer.fit(name, f.kind, s.params, f.pipeline, trainVal, trainVal.map(label));
+    const scorer = PipelineScorer.fit(name, f.kind, f.final(s.params), f.pipeline, trainVal, trainVal.map(label));
     const fitSeconds = elapsed(t);
     final.set(name, scorer);
     models[name] = {
       family: name,
-      params: s.params,
-      cv: { folds: cvData.folds.length, mean_auc: s.meanAuc, sd_auc: s.sdAuc, candidates: cv.filter((x) => x.family === name).length },
+      params: f.final(s.params),
+      cv: { folds: cvData.folds.length, mean_auc: s.meanAuc, sd_auc: s.sdAuc, candidates: candidates.filter((x) => x.family === name).length },
       validation: scorecard(yVal, m.pVal, m.threshold),
       test: scorecard(yTest, scorer.score(testRows), m.threshold),
       fit_seconds: fitSeconds,
@@ -207,7 +224,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     },
     models,
     ensemble: { members: ensembleMembers, kept: keepEnsemble, validation_auc: ensembleAuc, best_single_validation_auc: bestSingleAuc },
-    tuning: cv.map((s) => ({ family: s.family, params: s.params, mean_auc: s.meanAuc, sd_auc: s.sdAuc, seconds: s.seconds })),
+    tuning: [...cv, ...halved].map((s) => ({
+      family: s.family,
+      params: s.params,
+      mean_auc: s.meanAuc,
+      sd_auc: s.sdAuc,
+      folds: complete.has(JSON.stringify([s.family, s.params])) ? cvData.folds.length : firstFolds,
+      seconds: s.seconds,
+    })),
     seconds: { total: elapsed(started), tuning: tuningSeconds },
   };
   const model: ModelFile = {
