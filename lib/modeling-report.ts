@@ -185,7 +185,7 @@ export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string
           `(recall ${f4(moved.recall)}). ` +
           (weightsHelp
             ? "Class weights improve the ranking itself here, so they are worth keeping."
-            : "Reweighting does not improve the ranking (PR-AUC), it only shifts scores: the imbalance is handled by choosing the operating point, and probabilities stay calibrated."),
+            : "Reweighting does not improve the ranking (PR-AUC), it only shifts scores: the imbalance is handled by choosing the operating point on the uncorrected model."),
       );
     }
     const top = study.permutation.rows.slice(0, 3).map((r) => `${r.column} (${f4(r.mean)})`);
