@@ -15,13 +15,26 @@ import { binEdges, createForest, featuresPerTree, forestParams, loadForest, type
 
 // ---------------------------------------------------------------------------------------------------------------
 // ml-cart as Node loads it, evaluated a second time in a sandbox so its module-private functions can be reached;
-// and the same file with the two patched functions put back as published (ml-cart 2.1.1), as the reference.
+// and the same file with the patched functions put back as published (ml-cart 2.1.1), as the reference.
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const cartPath = require.resolve("ml-cart");
 const cartSource = fs.readFileSync(cartPath, "utf8");
 
-/** ml-cart 2.1.1 as published, verbatim: the two functions patches/ml-cart+2.1.1.patch replaces. */
+/**
+ * ml-cart 2.1.1's DecisionTreeClassifier#train as published, verbatim but for `function` syntax: every Gini tree
+ * grows through TreeNode#train (per node: a transposed copy, a sort of every column, a pass over the rows for each
+ * split candidate). The patch sends Gini trees through TreeNode#trainPresorted instead.
+ */
+const PUBLISHED_TRAIN = `
+DecisionTreeClassifier.prototype.train = function train(trainingSet, trainingLabels) {
+  this.root = new TreeNode(this.options);
+  trainingSet = mlMatrix.Matrix.checkMatrix(trainingSet);
+  this.root.train(trainingSet, trainingLabels, 0, null);
+};
+`;
+
+/** ml-cart 2.1.1 as published, verbatim: the three functions patches/ml-cart+2.1.1.patch replaces. */
 const ORIGINAL_FUNCTIONS = `
 function getNumberOfClasses(array) {
   return array
@@ -48,30 +61,64 @@ TreeNode.prototype.featureSplit = function featureSplit(x, y) {
 
   return splitValues;
 };
-`;
+${PUBLISHED_TRAIN}`;
 
+interface Tree {
+  train(X: number[][], y: number[]): void;
+  predict(X: number[][]): number[];
+  toJSON(): unknown;
+  root: any;
+}
 interface CartModule {
-  DecisionTreeClassifier: new (options?: Record<string, unknown>) => {
-    train(X: number[][], y: number[]): void;
-    predict(X: number[][]): number[];
-    toJSON(): unknown;
-    root: any;
+  DecisionTreeClassifier: new (options?: Record<string, unknown>) => Tree;
+  /** Module-private functions of the evaluated file; the patch's helpers are undefined where it is missing. */
+  internals: {
+    getNumberOfClasses(a: unknown[]): unknown;
+    featureSplit(this: unknown, x: number[], y: number[]): number[];
+    giniImpurity(a: number[]): number;
+    repeatedSum?: (c: number, k: number) => number;
+    giniImpurityOfCounts?: (counts: number[], n: number) => number;
+    sortedRowNumbers?: (column: Float64Array) => Int32Array;
   };
-  internals: { getNumberOfClasses(a: unknown[]): unknown; featureSplit(this: unknown, x: number[], y: number[]): number[] };
 }
 
-/** Evaluates ml-cart's loaded file (plus `extra`, which may redefine its functions) and exposes two internals. */
+/** Evaluates ml-cart's loaded file (plus `extra`, which may redefine its functions) and exposes its internals. */
 function sandboxCart(extra: string): CartModule {
   const mod = { exports: {} as Record<string, unknown> };
-  const body = `${cartSource}\n${extra}\nexports.internals = { getNumberOfClasses, featureSplit: TreeNode.prototype.featureSplit };`;
+  const optional = (name: string): string => `${name}: typeof ${name} === "function" ? ${name} : undefined`;
+  const body = `${cartSource}\n${extra}\nexports.internals = { getNumberOfClasses, giniImpurity, featureSplit: TreeNode.prototype.featureSplit,
+    ${["repeatedSum", "giniImpurityOfCounts", "sortedRowNumbers"].map(optional).join(", ")} };`;
   new Function("exports", "require", "module", body)(mod.exports, createRequire(cartPath), mod);
   return mod.exports as unknown as CartModule;
 }
 
 const patched = sandboxCart("");
+/** The published algorithm, verbatim (its quadratic getNumberOfClasses makes it slow: small data only). */
 const reference = sandboxCart(ORIGINAL_FUNCTIONS);
+/**
+ * The published per-node route with this patch's first two (exact, tested below) fixes: the same trees as
+ * `reference`, fast enough for Telco-sized trees, and the baseline the presorted route is timed against.
+ */
+const perNode = sandboxCart(PUBLISHED_TRAIN);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loaded = require("ml-cart") as Pick<CartModule, "DecisionTreeClassifier">;
+
+/** A tree as JSON, with -0, NaN and ±Infinity spelled out (JSON.stringify would write 0 and null). */
+function treeJson(tree: Tree): string {
+  return JSON.stringify(tree.toJSON(), (_, v: unknown) =>
+    typeof v === "number" && (Object.is(v, -0) || !Number.isFinite(v)) ? `number:${Object.is(v, -0) ? "-0" : String(v)}` : v,
+  );
+}
+
+/** Trains a tree of each ml-cart on the same data and asserts they are the same, node for node and bit for bit. */
+function assertSameTree(a: CartModule | typeof loaded, b: CartModule, X: number[][], y: number[], options: Record<string, unknown>, what: string): void {
+  const ta = new a.DecisionTreeClassifier(options);
+  const tb = new b.DecisionTreeClassifier(options);
+  ta.train(X, y);
+  tb.train(X, y);
+  assert.equal(treeJson(ta), treeJson(tb), what);
+  assert.deepEqual(ta.predict(X), tb.predict(X), what);
+}
 
 /** A small table with heavy ties: two one-hot columns, an integer 0-12, two continuous rounded to 0.5. */
 function tiedTable(n: number, seed: string): { X: number[][]; y: number[] } {
@@ -91,14 +138,48 @@ function tiedTable(n: number, seed: string): { X: number[][]; y: number[] } {
   return { X, y };
 }
 
+/**
+ * Awkward tables for the presorted route: continuous columns without ties, negative and huge integers (ranked through
+ * a Map, not by value), a column mixing -0 and +0, a constant column, three classes or labels 0 and 2 only.
+ */
+function awkwardTable(n: number, seed: string, classes: number[]): { X: number[][]; y: number[] } {
+  const rng = seedrandom(seed);
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = rng() * 10 - 5;
+    const g = Math.floor(rng() * 7) - 3;
+    const big = Math.floor(rng() * 5) * 1e12 - 2e12;
+    const zero = rng() < 0.5 ? -0 : 0;
+    const sign = rng() < 0.3 ? zero : rng() < 0.5 ? -1 : 1;
+    X.push([c, g, big, sign, 7, Math.round(c * 3) / 3]);
+    const score = c + g + big / 1e12 + 2 * sign + (rng() - 0.5) * 6;
+    y.push(classes[Math.min(classes.length - 1, Math.max(0, Math.floor((score + 8) / (16 / classes.length))))] as number);
+  }
+  return { X, y };
+}
+
 describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package on install)", () => {
-  test("Node loads the patched file: no quadratic filter/indexOf in getNumberOfClasses", () => {
+  test("Node loads the patched file: Gini trees grow from presorted columns, getNumberOfClasses is linear", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(cartPath), "package.json"), "utf8")) as { version: string; main: string };
     assert.equal(pkg.version, "2.1.1", "the patch is for ml-cart 2.1.1; re-check it after an upgrade");
     assert.equal(path.basename(cartPath), pkg.main);
     const source = patched.internals.getNumberOfClasses.toString();
     assert.doesNotMatch(source, /\.filter\(|\.indexOf\(/, `getNumberOfClasses is the published O(n^2) one; run npx patch-package:\n${source}`);
     assert.doesNotMatch(cartSource, /arr\.indexOf\(val\) === i/);
+    assert.match(cartSource, /presortTrainingSet\(trainingSet, trainingLabels\)/, "ml-cart is not patched: run npx patch-package");
+    // The module Node really loads: a Gini tree must grow without TreeNode#bestSplit (the per-node route).
+    const tree = new loaded.DecisionTreeClassifier();
+    tree.train([[0], [1], [2], [3]], [0, 1, 0, 1]);
+    const nodePrototype = Object.getPrototypeOf(tree.root);
+    const bestSplit = nodePrototype.bestSplit;
+    nodePrototype.bestSplit = () => assert.fail("the loaded ml-cart grew a Gini tree through the per-node route");
+    try {
+      const { X, y } = tiedTable(300, "route");
+      new loaded.DecisionTreeClassifier({ minNumSamples: 1, gainThreshold: 0 }).train(X, y);
+    } finally {
+      nodePrototype.bestSplit = bestSplit;
+    }
   });
 
   test("getNumberOfClasses returns what the published one does", () => {
@@ -131,6 +212,58 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     assert.ok(reference.internals.featureSplit.call(self, onehot, labels).length > 300);
   });
 
+  test("repeatedSum(1/n, k) is the loop toDiscreteDistribution runs, bit for bit (every n <= 1500, k <= n)", () => {
+    const { repeatedSum } = patched.internals;
+    assert.ok(repeatedSum, "repeatedSum is missing: ml-cart is not patched");
+    // Offline the same check passed for every n <= 20,000 (196 million sums).
+    for (let n = 1; n <= 1500; n++) {
+      const c = 1 / n;
+      let s = 0;
+      for (let k = 0; k <= n; k++, s += c) if (!Object.is(repeatedSum(c, k), s)) assert.fail(`repeatedSum(1/${n}, ${k}) = ${repeatedSum(c, k)}, the loop gives ${s}`);
+    }
+    const rng = seedrandom("sums");
+    for (let t = 0; t < 300; t++) {
+      const c = t % 2 ? 1 / (1 + Math.floor(rng() * 1e6)) : rng() * 2 ** -Math.floor(rng() * 30);
+      let s = 0;
+      for (let k = 0; k <= 3000; k++, s += c) if (!Object.is(repeatedSum(c, k), s)) assert.fail(`repeatedSum(${c}, ${k})`);
+    }
+  });
+
+  test("giniImpurityOfCounts gives giniImpurity's double from the class counts", () => {
+    const { giniImpurityOfCounts } = patched.internals;
+    assert.ok(giniImpurityOfCounts, "giniImpurityOfCounts is missing: ml-cart is not patched");
+    const rng = seedrandom("gini");
+    for (let t = 0; t < 3000; t++) {
+      const classes = 2 + (t % 3);
+      const labels = Array.from({ length: 1 + Math.floor(rng() * 400) }, () => Math.floor(rng() * rng() * classes));
+      const counts = new Array<number>(classes).fill(0);
+      for (const l of labels) counts[l] = (counts[l] as number) + 1;
+      assert.ok(Object.is(giniImpurityOfCounts(counts, labels.length), reference.internals.giniImpurity(labels)), JSON.stringify(counts));
+    }
+    assert.equal(giniImpurityOfCounts([0, 0], 0), reference.internals.giniImpurity([]));
+  });
+
+  test("sortedRowNumbers is the stable sort by value (integers by counting, other values by rank)", () => {
+    const { sortedRowNumbers } = patched.internals;
+    assert.ok(sortedRowNumbers, "sortedRowNumbers is missing: ml-cart is not patched");
+    const rng = seedrandom("sort");
+    const columns: number[][] = [
+      Array.from({ length: 500 }, () => (rng() < 0.3 ? 1 : 0)),
+      Array.from({ length: 500 }, () => Math.floor(rng() * 32)),
+      Array.from({ length: 500 }, () => Math.floor(rng() * 9) - 4),
+      Array.from({ length: 500 }, () => Math.floor(rng() * 5) * 1e9),
+      Array.from({ length: 500 }, () => rng() * 100 - 50),
+      Array.from({ length: 500 }, () => Math.round(rng() * 20) / 4),
+      Array.from({ length: 500 }, () => (rng() < 0.5 ? -0 : rng() < 0.5 ? 0 : 1.5)),
+      Array.from({ length: 500 }, () => 3),
+      [2],
+    ];
+    for (const column of columns) {
+      const expected = [...column.keys()].sort((a, b) => (column[a] as number) - (column[b] as number));
+      assert.deepEqual(Array.from(sortedRowNumbers(Float64Array.from(column))), expected);
+    }
+  });
+
   test("the loaded ml-cart grows the same trees as the published algorithm", () => {
     for (const [seed, options] of [
       ["t1", {}],
@@ -138,14 +271,37 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
       ["t3", { maxDepth: 4 }],
     ] as const) {
       const { X, y } = tiedTable(400, seed);
+      assertSameTree(loaded, reference, X, y, options, `tree ${seed}`);
       const a = new loaded.DecisionTreeClassifier(options);
       const b = new reference.DecisionTreeClassifier(options);
       a.train(X, y);
       b.train(X, y);
-      assert.equal(JSON.stringify(a.toJSON()), JSON.stringify(b.toJSON()), `tree ${seed}`);
       const probe = tiedTable(200, `${seed}:probe`).X;
       assert.deepEqual(a.predict(probe), b.predict(probe));
     }
+    // Untied and huge values, -0 next to +0, a constant column, three classes, a class that never occurs, few rows.
+    for (const [seed, classes, options] of [
+      ["a1", [0, 1], { gainThreshold: 0, minNumSamples: 1 }],
+      ["a2", [0, 1, 2], { minNumSamples: 2 }],
+      ["a3", [0, 2], { gainThreshold: 0, minNumSamples: 1, maxDepth: 6 }],
+    ] as const) {
+      const { X, y } = awkwardTable(300, seed, [...classes]);
+      assertSameTree(loaded, reference, X, y, options, `awkward tree ${seed}`);
+      for (const n of [1, 2, 5]) assertSameTree(loaded, reference, X.slice(0, n), y.slice(0, n), { minNumSamples: 0 }, `${n} rows`);
+    }
+    // Leaves before any split, single-class data (no candidate: gain -Infinity), one column.
+    const { X, y } = tiedTable(50, "edge");
+    assertSameTree(loaded, reference, X, y, { minNumSamples: 100 }, "root leaf");
+    assertSameTree(loaded, reference, X, y.map(() => 1), {}, "one class");
+    assertSameTree(loaded, reference, X.map((r) => [r[3] as number]), y, { gainThreshold: 0, minNumSamples: 1 }, "one column");
+  });
+
+  test("data the presorted route leaves to the published one (NaN, Infinity) grows the same trees", () => {
+    const { X, y } = tiedTable(200, "fallback");
+    const withNaN = X.map((r, i) => (i % 17 === 3 ? [Number.NaN, ...r.slice(1)] : r));
+    const withInfinity = X.map((r, i) => (i % 13 === 5 ? [r[0] as number, -Infinity, ...r.slice(2)] : r));
+    assertSameTree(loaded, reference, withNaN, y, { minNumSamples: 2 }, "NaN");
+    assertSameTree(loaded, reference, withInfinity, y, { minNumSamples: 2 }, "Infinity");
   });
 });
 
@@ -343,11 +499,48 @@ describe("random forest on Telco (60/20/20 split, seed 42)", () => {
     const { train } = telco();
     const X = train.X.slice(0, 600).map((r) => Array.from(r));
     const y = train.y.slice(0, 600);
-    const a = new loaded.DecisionTreeClassifier({ minNumSamples: 3, gainThreshold: 0 });
-    const b = new reference.DecisionTreeClassifier({ minNumSamples: 3, gainThreshold: 0 });
-    a.train(X, y);
-    b.train(X, y);
-    assert.equal(JSON.stringify(a.toJSON()), JSON.stringify(b.toJSON()));
+    assertSameTree(loaded, reference, X, y, { minNumSamples: 3, gainThreshold: 0 }, "600 customers");
+  });
+
+  test("forest-sized trees (bootstrap of all 4,225 rows) are the per-node route's trees, much faster", (t) => {
+    // The per-node route is the published one with this patch's two exact fixes (tested above against the published
+    // functions); the published code itself takes ~10 s a tree here.
+    const { train } = telco();
+    const n = train.X.length;
+    const d = train.X[0]?.length as number;
+    const cuts = Array.from({ length: d }, (_, j) => binEdges(train.X.map((r) => r[j] as number), 32));
+    const raw = train.X.map((r) => Array.from(r));
+    const binned = train.X.map((r) => Array.from(r, (v, j) => (cuts[j] ? (cuts[j] as Float64Array).filter((c) => c <= v).length : v)));
+    const rng = seedrandom("telco trees");
+    let fast = 0;
+    let slow = 0;
+    for (const [what, rows, share, options] of [
+      ["bins 32, minNumSamples 20", binned, 0.3, { minNumSamples: 20, gainThreshold: 0.01 }],
+      ["bins 32, minNumSamples 20", binned, 0.3, { minNumSamples: 20, gainThreshold: 0.01 }],
+      ["raw, minNumSamples 10", raw, 0.3, { minNumSamples: 10, gainThreshold: 0.01 }],
+      ["raw, all columns, grown out", raw, 1, { minNumSamples: 1, gainThreshold: 0 }],
+    ] as const) {
+      const sample = Array.from({ length: n }, () => Math.floor(rng() * n));
+      const columns = [...Array(d).keys()];
+      for (let i = d - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        [columns[i], columns[j]] = [columns[j] as number, columns[i] as number];
+      }
+      columns.length = featuresPerTree(share, d);
+      const X = sample.map((i) => columns.map((c) => (rows[i] as number[])[c] as number));
+      const y = sample.map((i) => train.y[i] as number);
+      const a = new loaded.DecisionTreeClassifier(options);
+      const b = new perNode.DecisionTreeClassifier(options);
+      let start = process.hrtime.bigint();
+      a.train(X, y);
+      fast += Number(process.hrtime.bigint() - start) / 1e9;
+      start = process.hrtime.bigint();
+      b.train(X, y);
+      slow += Number(process.hrtime.bigint() - start) / 1e9;
+      assert.equal(treeJson(a), treeJson(b), what);
+    }
+    t.diagnostic(`4 trees: presorted ${fast.toFixed(2)} s, per-node route ${slow.toFixed(2)} s (${(slow / fast).toFixed(0)}x)`);
+    assert.ok(slow > 3 * fast, `presorted ${fast} s vs per-node ${slow} s`);
   });
 
   test("100 trees reach scikit-learn's test ROC-AUC; the trees agree with ml-cart's leaf shares", (t) => {
