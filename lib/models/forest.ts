@@ -9,10 +9,12 @@
 //   patches/ml-cart+2.1.1.patch (applied by patch-package on `npm install`) makes the first a single max loop and drops
 //   a candidate equal to the one before it. Both are exact: the same trees, node for node and bit for bit
 //   (test/forest.test.ts checks against the published functions). 0.10-0.16 s per tree, 55-69x (bench-forest.js).
-//   What remains is ml-cart's design (per node: a transposed copy, a sort per column, then an O(n) pass per distinct
-//   value of a column); dropping ml-matrix allocations per candidate measured ~3%, not worth a patch. A sorted
-//   sweep would make the search O(n log n) per column but changes float rounding (not bit-identical); `bins` is the
-//   lever used instead.
+//   A second step of the same patch replaces ml-cart's per-node design (a transposed copy, a sort per column and an
+//   O(n) pass per candidate) for Gini classification: columns are sorted once per tree, a node is a range of each
+//   column's sorted order, and each column is swept once with running class counts; the Gini gain is computed with
+//   the published formula and operation order, so the trees stay identical (test/forest.test.ts compares them with
+//   the published code). ml-random-forest is handed an ml-matrix row view instead of copied arrays.
+//   `node scripts/bench-forest.js` times published, first-step and current code on the same trees.
 // - Randomization. ml-random-forest draws the column subset once per *tree* (random subspaces), not per split as
 //   scikit-learn does, so `maxFeatures` is the share of columns each tree sees. sqrt(d)/d (6 of 45) starves the
 //   trees (test AUC 0.823 for 100 trees); 0.3-0.5 is best (validation 0.832-0.835), and 0.3 is ~2x faster than 0.5.
@@ -36,6 +38,7 @@
 //   between neighbouring training values, as unbinned), so scoring takes raw rows. On Telco (tenure, MonthlyCharges,
 //   TotalCharges are binned) bins 32 fits 1.6-2x faster (22-25 s vs 37-51 s for 300 trees) at the same AUC.
 //   Off by default.
+import { Matrix as MlMatrix, MatrixRowSelectionView, type AbstractMatrix } from "ml-matrix";
 import seedrandom from "seedrandom";
 import type { Capabilities, Classifier, FitOptions, Labels, Matrix as Rows, SerializedClassifier } from "./classifier";
 import { CompiledEnsemble, fillNodeMeans, type Tree, type TreeEnsemble } from "./trees";
@@ -114,7 +117,7 @@ interface CartNode {
 interface MlRandomForest {
   estimators: { root: CartNode }[];
   indexes: number[][];
-  train(X: number[][], y: number[]): void;
+  train(X: number[][] | AbstractMatrix, y: number[]): void;
 }
 interface MlRandomForestClass {
   new (options: Record<string, unknown>): MlRandomForest;
@@ -330,6 +333,8 @@ export class RandomForestModel implements Classifier {
     if (p.bins > 0) for (let j = 0; j < d; j++) cuts[j] = binEdges(Float64Array.from(X, (r) => r[j] as number), p.bins);
     const rows: number[][] = X.map((r) => Array.from(r, (v, j) => (cuts[j] ? binOf(cuts[j] as Float64Array, v) : v)));
     const labels = Array.from({ length: n }, (_, i) => y[i] as number);
+    // ml-random-forest copies and validates an array training set on every train(); a matrix view it takes as it is.
+    const matrix = new MlMatrix(rows);
 
     const weight = p.classWeight === "balanced" ? [n / (2 * (count[0] as number)), n / (2 * (count[1] as number))] : [1, 1];
     const cumulative = new Float64Array(n);
@@ -357,7 +362,7 @@ export class RandomForestModel implements Classifier {
         treeOptions,
       });
       rf.train(
-        Array.from(sample, (i) => rows[i] as number[]),
+        new MatrixRowSelectionView(matrix, Array.from(sample)),
         Array.from(sample, (i) => labels[i] as number),
       );
       const tree = flatten((rf.estimators[0] as { root: CartNode }).root, rf.indexes[0] as number[], cuts);
