@@ -64,6 +64,8 @@ export interface MetricsFile {
 export interface ModelFile {
   schema: typeof MODEL_SCHEMA;
   schemaVersion: number;
+  /** Version of this project (package.json) that trained the model. */
+  version: string;
   createdAt: string;
   seed: number;
   name: string;
@@ -76,6 +78,11 @@ export interface ModelFile {
 }
 
 const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);
+
+function projectVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version?: string };
+  return pkg.version ?? "unknown";
+}
 
 function elapsed(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -237,6 +244,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const model: ModelFile = {
     schema: MODEL_SCHEMA,
     schemaVersion: MODEL_SCHEMA_VERSION,
+    version: projectVersion(),
     createdAt: new Date().toISOString(),
     seed: options.seed,
     name: bestName,
