@@ -31,21 +31,10 @@ import {
 } from "../lib/messy";
 import { COLUMN_NAMES, type CellValue, type ColumnName, type Customer, FEATURE_COLUMNS, ID_COLUMN } from "../lib/schema";
 
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
+import { memo, sharedFile } from "./support";
+
 const CLEAN_NAME = "telco-customer-churn.csv";
 const MESSY_NAME = "customer_churn_data.csv";
-
-/** A shared data file; missing data is a failure, never a skip. */
-function sharedFile(name: string): string {
-  const file = path.join(sharedDir, name);
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  return file;
-}
-
-function memo<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: make() }).v;
-}
 
 const cleanRecords = memo(
   () => parse(fs.readFileSync(sharedFile(CLEAN_NAME)), { columns: true }) as CleanRecord[],

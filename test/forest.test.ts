@@ -12,6 +12,9 @@ import { rocAuc } from "../lib/metrics";
 import { stratifiedSplit } from "../lib/split";
 import type { Customer } from "../lib/schema";
 import { binEdges, createForest, featuresPerTree, forestParams, loadForest, type ForestState } from "../lib/models/forest";
+import { type Part, telcoMatrix } from "./support";
+
+const telco = (): { train: Part; test: Part } => telcoMatrix(false);
 
 // ---------------------------------------------------------------------------------------------------------------
 // ml-cart as Node loads it, evaluated a second time in a sandbox so its module-private functions can be reached;
@@ -458,41 +461,6 @@ describe("random forest on a small table", () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------------------------
-// Telco: a quick unscaled one-hot matrix (the project's feature pipeline lives in lib/pipeline.ts).
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"] as const;
-const CATEGORICAL = [
-  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
-] as const;
-
-interface Part {
-  X: Float64Array[];
-  y: number[];
-}
-
-/** Train/test of the 60/20/20 split with seed 42, every category level one-hot, numbers as they are. */
-function telco(): { train: Part; test: Part } {
-  const file = path.join(sharedDir, "telco-customer-churn.csv");
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  const customers = cleanFile(file).customers;
-  const byId = new Map(customers.map((c) => [c.customerID, c]));
-  const label = (c: Customer): 0 | 1 => (c.Churn === "Yes" ? 1 : 0);
-  const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id) as Customer), 42);
-  const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => String(c[col])))].sort());
-  const row = (c: Customer): Float64Array =>
-    Float64Array.from([
-      ...NUMERIC.map((col) => {
-        const v = c[col];
-        assert.ok(typeof v === "number", `${c.customerID}.${col} is missing`);
-        return v;
-      }),
-      ...CATEGORICAL.flatMap((col, j) => (levels[j] as string[]).map((level) => (String(c[col]) === level ? 1 : 0))),
-    ]);
-  const part = (ids: string[]): Part => ({ X: ids.map((id) => row(byId.get(id) as Customer)), y: ids.map((id) => label(byId.get(id) as Customer)) });
-  return { train: part(split.train), test: part(split.test) };
-}
 
 describe("random forest on Telco (60/20/20 split, seed 42)", () => {
   test("the loaded ml-cart grows the published tree on real rows (600 customers, all 45 columns)", () => {

@@ -11,6 +11,9 @@ import { rocAuc } from "../lib/metrics";
 import { stratifiedSplit } from "../lib/split";
 import type { Customer } from "../lib/schema";
 import { createLogistic, loadLogistic, logisticParams, type LogisticRegressionModel } from "../lib/models/logistic";
+import { type Part, telcoMatrix } from "./support";
+
+const telco = (): { train: Part; test: Part } => telcoMatrix(true);
 
 // ---------------------------------------------------------------------------------------------------------------
 // A small problem with references computed by scikit-learn 1.9.1, LogisticRegression(solver="newton-cholesky",
@@ -227,51 +230,6 @@ describe("logistic regression on a small problem", () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------------------------
-// Telco: a quick standardized one-hot matrix (the project's feature pipeline lives in lib/pipeline.ts).
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"] as const;
-const CATEGORICAL = [
-  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
-] as const;
-
-interface Part {
-  X: Float64Array[];
-  y: number[];
-}
-
-/** Train/test of the 60/20/20 split with seed 42: every category level one-hot, all columns standardized on train. */
-function telco(): { train: Part; test: Part } {
-  const file = path.join(sharedDir, "telco-customer-churn.csv");
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  const customers = cleanFile(file).customers;
-  const byId = new Map(customers.map((c) => [c.customerID, c]));
-  const label = (c: Customer): 0 | 1 => (c.Churn === "Yes" ? 1 : 0);
-  const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id) as Customer), 42);
-  const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => String(c[col])))].sort());
-  const raw = (c: Customer): number[] => [
-    ...NUMERIC.map((col) => {
-      const v = c[col];
-      assert.ok(typeof v === "number", `${c.customerID}.${col} is missing`);
-      return v;
-    }),
-    ...CATEGORICAL.flatMap((col, j) => (levels[j] as string[]).map((level) => (String(c[col]) === level ? 1 : 0))),
-  ];
-  const trainRaw = split.train.map((id) => raw(byId.get(id) as Customer));
-  const d = (trainRaw[0] as number[]).length;
-  const mean = new Array<number>(d).fill(0);
-  const sd = new Array<number>(d).fill(0);
-  for (const r of trainRaw) r.forEach((v, j) => (mean[j] = (mean[j] as number) + v / trainRaw.length));
-  for (const r of trainRaw) r.forEach((v, j) => (sd[j] = (sd[j] as number) + (v - (mean[j] as number)) ** 2 / trainRaw.length));
-  const standardize = (r: number[]): Float64Array =>
-    Float64Array.from(r, (v, j) => ((sd[j] as number) > 0 ? (v - (mean[j] as number)) / Math.sqrt(sd[j] as number) : 0));
-  const part = (ids: string[]): Part => ({
-    X: ids.map((id) => standardize(raw(byId.get(id) as Customer))),
-    y: ids.map((id) => label(byId.get(id) as Customer)),
-  });
-  return { train: part(split.train), test: part(split.test) };
-}
 
 describe("logistic regression on Telco (60/20/20 split, seed 42)", () => {
   test("converges in a few Newton steps to test ROC-AUC within 0.01 of scikit-learn's 0.843", (t) => {

@@ -12,19 +12,7 @@ import { ALL_DERIVED, FeaturePipeline, PIPELINE_VERSION, type PipelineOptions, t
 import type { Customer } from "../lib/schema";
 import { shuffled } from "../lib/split";
 
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-
-/** A shared data file; missing data is a failure, never a skip. */
-function sharedFile(name: string): string {
-  const file = path.join(sharedDir, name);
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  return file;
-}
-
-function memo<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: make() }).v;
-}
+import { memo, sharedFile } from "./support";
 
 /** Telco customers in a seeded order, so that slices are random samples. */
 const customers = memo(() => shuffled(cleanFile(sharedFile("telco-customer-churn.csv")).customers, seedrandom("pipeline-test")));

@@ -9,19 +9,7 @@ import seedrandom from "seedrandom";
 import { cleanFile } from "../lib/cleaning";
 import { type Split, shuffled, stratifiedKFold, stratifiedSplit } from "../lib/split";
 
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-
-/** A shared data file; missing data is a failure, never a skip. */
-function sharedFile(name: string): string {
-  const file = path.join(sharedDir, name);
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  return file;
-}
-
-function memo<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: make() }).v;
-}
+import { memo, sharedFile } from "./support";
 
 /** Labeled Telco customers: IDs and a label lookup. */
 const telco = memo(() => {

@@ -18,19 +18,7 @@ import { type Split, stratifiedSplit } from "../lib/split";
 import { type MetricsFile, type ModelFile, type TrainResult, MODEL_SCHEMA, train } from "../lib/train";
 import { foldTasks, makeCvData, runTasks, summarize } from "../lib/tuning";
 
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-
-/** A shared data file; missing data is a failure, never a skip. */
-function sharedFile(name: string): string {
-  const file = path.join(sharedDir, name);
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  return file;
-}
-
-function memo<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: make() }).v;
-}
+import { memo, sharedFile } from "./support";
 
 const SEED = 42;
 const MODEL_NAMES = [...FAMILY_NAMES, "ensemble"];

@@ -29,19 +29,7 @@ import {
   summarize,
 } from "../lib/tuning";
 
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-
-/** A shared data file; missing data is a failure, never a skip. */
-function sharedFile(name: string): string {
-  const file = path.join(sharedDir, name);
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
-  return file;
-}
-
-function memo<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: make() }).v;
-}
+import { memo, sharedFile } from "./support";
 
 /** 600 labeled Telco customers in a seeded random order, 3 stratified folds. */
 const sample = memo((): Customer[] => {

@@ -1,0 +1,69 @@
+// Shared test support: where the shared data lives, memoization, and a quick Telco design matrix for learner tests.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { cleanFile } from "../lib/cleaning";
+import type { Customer } from "../lib/schema";
+import { stratifiedSplit } from "../lib/split";
+
+/** ../shared/data beside the repository (tests run from dist/test), or CHURN_SHARED_DATA. */
+export const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
+
+/** A shared data file; missing data is a failure, never a skip. */
+export function sharedFile(name: string): string {
+  const file = path.join(sharedDir, name);
+  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
+  return file;
+}
+
+export function memo<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}
+
+const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"] as const;
+const CATEGORICAL = [
+  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
+  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
+] as const;
+
+export interface Part {
+  X: Float64Array[];
+  y: number[];
+}
+
+/**
+ * Train/test of the 60/20/20 split with seed 42 of the clean IBM file: every category level one-hot, numbers as they
+ * are or every column standardized on train. Built independently of lib/pipeline.ts on purpose, so the learners'
+ * tests (and their scikit-learn reference numbers, computed on this very matrix) do not move with the pipeline.
+ */
+export function telcoMatrix(standardize: boolean): { train: Part; test: Part } {
+  const customers = cleanFile(sharedFile("telco-customer-churn.csv")).customers;
+  const byId = new Map(customers.map((c) => [c.customerID, c]));
+  const label = (c: Customer): 0 | 1 => (c.Churn === "Yes" ? 1 : 0);
+  const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id) as Customer), 42);
+  const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => String(c[col])))].sort());
+  const raw = (c: Customer): number[] => [
+    ...NUMERIC.map((col) => {
+      const v = c[col];
+      assert.ok(typeof v === "number", `${c.customerID}.${col} is missing`);
+      return v;
+    }),
+    ...CATEGORICAL.flatMap((col, j) => (levels[j] as string[]).map((level) => (String(c[col]) === level ? 1 : 0))),
+  ];
+  let transform = (r: number[]): Float64Array => Float64Array.from(r);
+  if (standardize) {
+    const trainRaw = split.train.map((id) => raw(byId.get(id) as Customer));
+    const d = (trainRaw[0] as number[]).length;
+    const mean = new Array<number>(d).fill(0);
+    const sd = new Array<number>(d).fill(0);
+    for (const r of trainRaw) r.forEach((v, j) => (mean[j] = (mean[j] as number) + v / trainRaw.length));
+    for (const r of trainRaw) r.forEach((v, j) => (sd[j] = (sd[j] as number) + (v - (mean[j] as number)) ** 2 / trainRaw.length));
+    transform = (r) => Float64Array.from(r, (v, j) => ((sd[j] as number) > 0 ? (v - (mean[j] as number)) / Math.sqrt(sd[j] as number) : 0));
+  }
+  const part = (ids: string[]): Part => ({
+    X: ids.map((id) => transform(raw(byId.get(id) as Customer))),
+    y: ids.map((id) => label(byId.get(id) as Customer)),
+  });
+  return { train: part(split.train), test: part(split.test) };
+}
