@@ -7,10 +7,7 @@ import * as path from "node:path";
 import { createRequire } from "node:module";
 import seedrandom from "seedrandom";
 
-import { cleanFile } from "../lib/cleaning";
 import { rocAuc } from "../lib/metrics";
-import { stratifiedSplit } from "../lib/split";
-import type { Customer } from "../lib/schema";
 import { binEdges, createForest, featuresPerTree, forestParams, loadForest, type ForestState } from "../lib/models/forest";
 import { type Part, telcoMatrix } from "./support";
 

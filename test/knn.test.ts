@@ -2,13 +2,8 @@
 // implementation) on Telco queries, serialization, and test ROC-AUC on Telco against scikit-learn's.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import * as fs from "node:fs";
 
-import { cleanFile } from "../lib/cleaning";
 import { rocAuc } from "../lib/metrics";
-import { stratifiedSplit } from "../lib/split";
-import type { Customer } from "../lib/schema";
 import { createKnn, knnParams, loadKnn, type KnnModel } from "../lib/models/knn";
 import { type Part, telcoMatrix } from "./support";
 

@@ -2,14 +2,9 @@
 // ml-logistic-regression shape, and test ROC-AUC on the real Telco file against scikit-learn's.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as path from "node:path";
-import * as fs from "node:fs";
 import { Matrix as MlMatrix } from "ml-matrix";
 
-import { cleanFile } from "../lib/cleaning";
 import { rocAuc } from "../lib/metrics";
-import { stratifiedSplit } from "../lib/split";
-import type { Customer } from "../lib/schema";
 import { createLogistic, loadLogistic, logisticParams, type LogisticRegressionModel } from "../lib/models/logistic";
 import { type Part, telcoMatrix } from "./support";
 

@@ -2,8 +2,6 @@
 // missing indicators, scaling, column selection, and a JSON round trip that transforms identically.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import seedrandom from "seedrandom";
 
 import { cleanFile } from "../lib/cleaning";

@@ -2,8 +2,6 @@
 // order independence and seed determinism; k folds that partition rows with the positive rate of the whole.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import seedrandom from "seedrandom";
 
 import { cleanFile } from "../lib/cleaning";

@@ -3,8 +3,6 @@
 // row once, and worker threads that give the very same results as the main thread.
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import seedrandom from "seedrandom";
 
 import { cleanFile } from "../lib/cleaning";
