@@ -1,9 +1,10 @@
 // The `churn` command line: each command is a thin shell over a library function, with --help for every one.
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { ChurnTableError, cleanFile, writeCleanOutputs } from "./cleaning";
 import { IBM_TELCO, obtainDataset } from "./data";
+import { evaluateModel, formatEvaluation } from "./evaluate-model";
 import { formatQualitySummary } from "./quality";
 import { runStudy } from "./study";
 import { formatTrainSummary, train } from "./train";
@@ -130,6 +131,28 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         log: out,
       });
       out(`study: ${study.seconds.toFixed(1)} s; wrote ${path.join(opts.dir, "study.json")}`);
+    });
+
+  program
+    .command("evaluate")
+    .description(
+      "Score a labeled export (messy or clean; it goes through the same cleaning) with a saved model: every metric with " +
+        "a stratified bootstrap 95% interval, the confusion matrix at the model's threshold, and the value-maximizing " +
+        "operating point under the retention assumptions. Prints a table; --out writes JSON.",
+    )
+    .requiredOption("--model <file>", "model.json written by churn train")
+    .addOption(new Option("--data <csv>", "labeled export (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
+    .option("--out <file>", "write the evaluation as JSON")
+    .option("--bootstrap <n>", "bootstrap replicates", "1000")
+    .action((opts: { model: string; data?: string; out?: string; bootstrap: string }) => {
+      const bootstrap = Number(opts.bootstrap);
+      if (!Number.isInteger(bootstrap) || bootstrap < 0) throw new ChurnTableError(`--bootstrap must be a non-negative integer, got ${opts.bootstrap}`);
+      const evaluation = evaluateModel(opts.model, opts.data ?? defaultDataFile(), { bootstrap });
+      out(formatEvaluation(evaluation));
+      if (opts.out) {
+        writeFileSync(opts.out, `${JSON.stringify(evaluation, null, 2)}\n`);
+        out(`wrote ${opts.out}`);
+      }
     });
 
   return program;
