@@ -58,7 +58,7 @@ export function evaluateModel(modelPath: string, dataPath: string, options: { bo
   const report = evaluate(y, p, file.threshold, { bootstrap: options.bootstrap ?? 1000, seed: options.seed ?? file.seed });
   // Customers without a monthly charge carry no value to save; count them at zero rather than drop them.
   const charges = labeled.map((c) => c.MonthlyCharges ?? 0);
-  const assumptions = { ...DEFAULT_ASSUMPTIONS };
+  const assumptions: ValueAssumptions = { ...DEFAULT_ASSUMPTIONS, ...file.business?.assumptions };
   const best = bestOperatingPoint(y, p, charges, assumptions);
   return {
     model: { name: file.name, version: file.version, createdAt: file.createdAt, threshold: file.threshold },

@@ -1,4 +1,5 @@
 // Customer-level scorers: a fitted feature pipeline plus a classifier, or a soft vote of several such pairs.
+import { type Calibrator, type CalibratorState, loadCalibrator } from "./calibration";
 import { type Classifier, type SerializedClassifier } from "./models/classifier";
 import { createModel, loadModel } from "./models/registry";
 import { FeaturePipeline, type PipelineOptions, type SerializedPipeline } from "./pipeline";
@@ -13,7 +14,8 @@ export interface Scorer {
 
 export type SerializedScorer =
   | { type: "pipeline"; name: string; pipeline: SerializedPipeline; classifier: SerializedClassifier }
-  | { type: "soft_vote"; name: string; members: SerializedScorer[]; weights: number[] };
+  | { type: "soft_vote"; name: string; members: SerializedScorer[]; weights: number[] }
+  | { type: "calibrated"; name: string; base: SerializedScorer; calibrator: CalibratorState };
 
 /** One learner behind its own feature pipeline (scaled for distance and gradient learners, raw for trees). */
 export class PipelineScorer implements Scorer {
@@ -91,9 +93,34 @@ export class SoftVoteScorer implements Scorer {
   }
 }
 
+/** A scorer whose probabilities pass through a calibrator fitted on validation (Platt or isotonic). */
+export class CalibratedScorer implements Scorer {
+  constructor(
+    readonly base: Scorer,
+    readonly calibrator: Calibrator,
+  ) {}
+
+  get name(): string {
+    return this.base.name;
+  }
+
+  scoreOne(c: Customer): number {
+    return this.calibrator.applyOne(this.base.scoreOne(c));
+  }
+
+  score(customers: readonly Customer[]): Float64Array {
+    return this.calibrator.apply(this.base.score(customers));
+  }
+
+  toJSON(): SerializedScorer {
+    return { type: "calibrated", name: this.name, base: this.base.toJSON(), calibrator: this.calibrator.toJSON() };
+  }
+}
+
 export function loadScorer(s: SerializedScorer): Scorer {
   if (s.type === "pipeline") return new PipelineScorer(s.name, FeaturePipeline.load(s.pipeline), loadModel(s.classifier));
   if (s.type === "soft_vote") return new SoftVoteScorer(s.name, s.members.map(loadScorer), s.weights);
+  if (s.type === "calibrated") return new CalibratedScorer(loadScorer(s.base), loadCalibrator(s.calibrator));
   throw new Error(`unknown scorer type ${(s as { type?: unknown }).type}`);
 }
 

@@ -7,7 +7,9 @@ import { FAMILIES, type FamilyName, family } from "./families";
 import { type Scorecard, bestF1Threshold, rocAuc, scorecard } from "./metrics";
 import { modelsReady } from "./models/registry";
 import { referenceStatistics, type ReferenceStatistics } from "./reference";
-import { PipelineScorer, type Scorer, type SerializedScorer, SoftVoteScorer } from "./scorer";
+import { DEFAULT_ASSUMPTIONS, type ValueAssumptions } from "./business";
+import { chooseCalibrator } from "./calibration";
+import { CalibratedScorer, PipelineScorer, type Scorer, type SerializedScorer, SoftVoteScorer } from "./scorer";
 import type { Customer } from "./schema";
 import { type Split, stratifiedSplit } from "./split";
 import { type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
@@ -41,7 +43,9 @@ export interface ModelReport {
 
 export interface MetricsFile {
   best_model: string;
+  /** The saved model's threshold (after calibration, when a calibrator is kept). */
   threshold: number;
+  calibration: { choice: string; validation: Scorecard; test: Scorecard };
   seed: number;
   quick: boolean;
   dataset: {
@@ -75,6 +79,10 @@ export interface ModelFile {
   reference: ReferenceStatistics;
   training: { dataSha256: string; rows: number; positives: number; split: "train+validation" };
   metrics: { validation: Scorecard; test: Scorecard };
+  /** Calibrator kept on validation ("none" when it would not lower Brier without hurting ranking). */
+  calibration: { choice: string; rule: string; validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }> };
+  /** Retention value assumptions the business view uses by default (lib/business.ts). */
+  business: { assumptions: ValueAssumptions };
 }
 
 const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);
@@ -209,14 +217,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     test: scorecard(yTest, ensemble.score(testRows), ensembleThreshold),
     fit_seconds: ensembleMembers.reduce((s, n) => s + (models[n]?.fit_seconds ?? 0), 0),
   };
-  const winner = keepEnsemble ? ensemble : (final.get(bestSingle[0]) as Scorer);
-  const winnerReport = models[bestName] as ModelReport;
+  const uncalibrated = keepEnsemble ? ensemble : (final.get(bestSingle[0]) as Scorer);
+  // Calibration: fitted on validation scores of the train-only model, kept only if it lowers Brier without hurting
+  // ranking (cross-fitted on validation, lib/calibration.ts), then applied to the final model's scores.
+  const winnerVal = keepEnsemble ? ensembleVal : bestSingle[1].pVal;
+  const calibration = chooseCalibrator(yVal, winnerVal, { seed: options.seed });
+  const winner: Scorer = calibration.calibrator ? new CalibratedScorer(uncalibrated, calibration.calibrator) : uncalibrated;
+  log(`train: calibration ${calibration.choice} (${calibration.rule})`);
+  // The saved model's own scorecards: those of the selected model, or of its calibrated scores, whose F1-optimal
+  // threshold is chosen again on validation (a calibrator is monotone, but isotonic steps can merge scores).
+  let winnerReport: { validation: Scorecard; test: Scorecard } = models[bestName] as ModelReport;
+  if (calibration.calibrator) {
+    const calVal = calibration.calibrator.apply(winnerVal);
+    const threshold = bestF1Threshold(yVal, calVal).threshold;
+    winnerReport = { validation: scorecard(yVal, calVal, threshold), test: scorecard(yTest, winner.score(testRows), threshold) };
+  }
 
   const bytes = readFileSync(options.data);
   const dataSha256 = createHash("sha256").update(bytes).digest("hex");
   const metrics: MetricsFile = {
     best_model: bestName,
     threshold: winnerReport.validation.threshold,
+    calibration: { choice: calibration.choice, validation: winnerReport.validation, test: winnerReport.test },
     seed: options.seed,
     quick: options.quick,
     dataset: {
@@ -254,6 +276,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     reference: referenceStatistics(trainVal, winner.score(trainVal)),
     training: { dataSha256, rows: trainVal.length, positives: trainVal.filter((c) => c.Churn === "Yes").length, split: "train+validation" },
     metrics: { validation: winnerReport.validation, test: winnerReport.test },
+    calibration: { choice: calibration.choice, rule: calibration.rule, validation: calibration.crossFitted },
+    business: { assumptions: { ...DEFAULT_ASSUMPTIONS } },
   };
   metrics.seconds.total = elapsed(started);
   writeArtifacts(options.out, { metrics, model, split, report });

@@ -120,7 +120,8 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     }
     assert.ok(MODEL_NAMES.includes(metrics.best_model), `best_model ${metrics.best_model}`);
     assert.ok(metrics.threshold > 0 && metrics.threshold < 1, `threshold ${metrics.threshold}`);
-    assert.equal(metrics.threshold, metrics.models[metrics.best_model]?.validation.threshold);
+    assert.equal(metrics.threshold, metrics.calibration.validation.threshold);
+    if (metrics.calibration.choice === "none") assert.equal(metrics.threshold, metrics.models[metrics.best_model]?.validation.threshold);
     const bestTest = metrics.models[metrics.best_model]?.test.roc_auc as number;
     assert.ok(bestTest > 0.8, `best test ROC-AUC ${bestTest} (Telco is about 0.84)`);
     assert.equal(metrics.seed, SEED);
@@ -170,8 +171,9 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     assert.equal(model.seed, SEED);
     assert.equal(model.threshold, metrics.threshold);
     assert.deepEqual(model.cleaningRules, [...CLEANING_RULES]);
-    assert.deepEqual(model.metrics.test, metrics.models[metrics.best_model]?.test);
-    assert.deepEqual(model.metrics.validation, metrics.models[metrics.best_model]?.validation);
+    assert.deepEqual(model.metrics.test, metrics.calibration.test);
+    assert.deepEqual(model.metrics.validation, metrics.calibration.validation);
+    if (metrics.calibration.choice === "none") assert.deepEqual(model.metrics.test, metrics.models[metrics.best_model]?.test);
     const trainVal = [...split.train, ...split.validation];
     assert.equal(model.training.rows, trainVal.length);
     assert.equal(model.training.positives, trainVal.filter((id) => byId.get(id)?.Churn === "Yes").length);
@@ -207,7 +209,7 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     assert.equal(got.wasm, false, "scoring must not have loaded XGBoost's WASM");
     assert.equal(got.n, metrics.dataset.test);
     assert.ok(got.maxOneVsBatch < 1e-12, `scoreOne and score differ by ${got.maxOneVsBatch}`);
-    const reported = metrics.models[metrics.best_model]?.test as Scorecard;
+    const reported = metrics.calibration.test;
     for (const field of [...SCORE_FIELDS, "log_loss", "accuracy", "threshold"] as const) {
       assert.ok(Math.abs(got.card[field] - reported[field]) < 1e-9, `${field}: reloaded ${got.card[field]} vs reported ${reported[field]}`);
     }
@@ -249,6 +251,6 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     const test = split.test.map((id) => byId.get(id) as Customer);
     const p = loadScorer(model.scorer).score(test);
     const auc = rocAuc(test.map((c) => (c.Churn === "Yes" ? 1 : 0)), p);
-    assert.ok(Math.abs(auc - (metrics.models[metrics.best_model]?.test.roc_auc as number)) < 1e-9);
+    assert.ok(Math.abs(auc - metrics.calibration.test.roc_auc) < 1e-9);
   });
 });
