@@ -4,7 +4,7 @@ import { deriveFeatures } from "./features";
 import { LogisticRegressionModel } from "./models/logistic";
 import { type Tree, type TreeEnsemble, sigmoid } from "./models/trees";
 import type { Customer } from "./schema";
-import { type PipelineScorer, type Scorer, SoftVoteScorer } from "./scorer";
+import { type PipelineScorer, type Scorer, SoftVoteScorer, CalibratedScorer } from "./scorer";
 
 /** Additive explanation of one row: output = expectedValue + sum(values). */
 export interface Attribution {
@@ -407,6 +407,8 @@ export function attributeColumns(scorer: PipelineScorer, customer: Customer): { 
  *   members) minus the weighted reference probability. k-NN members cannot be explained and are listed in `skipped`.
  */
 export function explainCustomer(scorer: Scorer, customer: Customer, k = 3): CustomerExplanation {
+  // A calibrator is monotone: the reasons are those of the model it calibrates, the probability the calibrated one.
+  if (scorer instanceof CalibratedScorer) return { ...explainCustomer(scorer.base, customer, k), probability: scorer.scoreOne(customer) };
   if (scorer instanceof SoftVoteScorer) return explainSoftVote(scorer, customer, k);
   if (!hasMethod(scorer, "scoreOne") || !("pipeline" in scorer) || !("classifier" in scorer)) {
     throw new Error(`cannot explain scorer ${scorer.name}: not a pipeline scorer or soft vote`);
