@@ -3,6 +3,8 @@ import { expectedCalibrationError } from "./calibration";
 import { evaluate } from "./evaluation";
 import { tenureBand } from "./features";
 import type { Customer } from "./schema";
+import seedrandom from "seedrandom";
+import { ss } from "./stats";
 
 export interface SegmentRow {
   dimension: string;
@@ -75,20 +77,64 @@ export interface FairnessGap {
   dimension: string;
   groups: [string, string];
   recallGap: number;
+  recallGapCi95: [number, number];
   falsePositiveRateGap: number;
+  falsePositiveRateGapCi95: [number, number];
 }
 
-/** Recall and false-positive-rate differences between the two groups of gender and of senior status. */
-export function fairnessGaps(rows: readonly SegmentRow[]): FairnessGap[] {
+const FAIRNESS_DIMENSIONS = ["gender", "SeniorCitizen"] as const;
+
+/** Recall and false-positive rate of one group, from its churners' and stayers' predictions at the threshold. */
+function rates(flagsPos: readonly number[], flagsNeg: readonly number[]): { recall: number; fpr: number } {
+  const mean = (a: readonly number[]): number => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
+  return { recall: mean(flagsPos), fpr: mean(flagsNeg) };
+}
+
+/**
+ * Recall and false-positive-rate differences (first group minus second) for gender and senior status, each with a
+ * bootstrap 95% interval: churners and stayers of each group resampled separately, seeded.
+ */
+export function fairnessGaps(
+  customers: readonly Customer[],
+  scores: ArrayLike<number>,
+  threshold: number,
+  options: { bootstrap?: number; seed?: number } = {},
+): FairnessGap[] {
+  const replicates = options.bootstrap ?? 1000;
   const out: FairnessGap[] = [];
-  for (const dimension of ["gender", "SeniorCitizen"]) {
-    const [a, b] = rows.filter((r) => r.dimension === dimension);
-    if (!a || !b) continue;
+  for (const name of FAIRNESS_DIMENSIONS) {
+    const dim = SEGMENT_DIMENSIONS.find((d) => d.name === name);
+    if (!dim) continue;
+    const groups = new Map<string, { pos: number[]; neg: number[] }>();
+    customers.forEach((c, i) => {
+      const k = dim.key(c);
+      if (k === null || c.Churn === null) return;
+      const g = groups.get(k) ?? { pos: [], neg: [] };
+      (c.Churn === "Yes" ? g.pos : g.neg).push((scores[i] as number) >= threshold ? 1 : 0);
+      groups.set(k, g);
+    });
+    const [a, b] = [...groups.entries()].sort((x, y) => x[0].localeCompare(y[0]));
+    if (!a || !b || !a[1].pos.length || !b[1].pos.length || !a[1].neg.length || !b[1].neg.length) continue;
+    const ra = rates(a[1].pos, a[1].neg);
+    const rb = rates(b[1].pos, b[1].neg);
+    const rng = seedrandom(`fairness:${options.seed ?? 42}:${name}`);
+    const resample = (v: readonly number[]): number[] => v.map(() => v[Math.floor(rng() * v.length)] as number);
+    const recallGaps: number[] = [];
+    const fprGaps: number[] = [];
+    for (let r = 0; r < replicates; r++) {
+      const xa = rates(resample(a[1].pos), resample(a[1].neg));
+      const xb = rates(resample(b[1].pos), resample(b[1].neg));
+      recallGaps.push(xa.recall - xb.recall);
+      fprGaps.push(xa.fpr - xb.fpr);
+    }
+    const ci = (v: number[]): [number, number] => (v.length ? [ss.quantile(v, 0.025), ss.quantile(v, 0.975)] : [Number.NaN, Number.NaN]);
     out.push({
-      dimension,
-      groups: [a.segment, b.segment],
-      recallGap: a.recall - b.recall,
-      falsePositiveRateGap: a.falsePositiveRate - b.falsePositiveRate,
+      dimension: name,
+      groups: [a[0], b[0]],
+      recallGap: ra.recall - rb.recall,
+      recallGapCi95: ci(recallGaps),
+      falsePositiveRateGap: ra.fpr - rb.fpr,
+      falsePositiveRateGapCi95: ci(fprGaps),
     });
   }
   return out;
