@@ -138,7 +138,8 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .description(
       "Score a labeled export (messy or clean; it goes through the same cleaning) with a saved model: every metric with " +
         "a stratified bootstrap 95% interval, the confusion matrix at the model's threshold, and the value-maximizing " +
-        "operating point under the retention assumptions. Prints a table; --out writes JSON.",
+        "operating point under the retention assumptions. Prints a table; --out writes JSON. Scoring rows the model was " +
+        "trained on is optimistic: for an honest estimate pass customers it has not seen (notebook 04 uses the test split).",
     )
     .requiredOption("--model <file>", "model.json written by churn train")
     .addOption(new Option("--data <csv>", "labeled export (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
