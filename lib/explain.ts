@@ -2,7 +2,7 @@
 // trees: path-dependent TreeSHAP, Lundberg et al. 2018, Algorithm 2), folded from model columns back to raw fields.
 import { deriveFeatures } from "./features";
 import { LogisticRegressionModel } from "./models/logistic";
-import { type Tree, type TreeEnsemble, sigmoid } from "./models/trees";
+import { type Tree, type TreeEnsemble, sigmoid, treeDepth } from "./models/trees";
 import type { Customer } from "./schema";
 import { type PipelineScorer, type Scorer, SoftVoteScorer, CalibratedScorer } from "./scorer";
 
@@ -94,20 +94,6 @@ export function treeExpectedValue(tree: Tree): number {
   return e[0] as number;
 }
 
-function maxDepth(tree: Tree): number {
-  const depth = new Int32Array(tree.left.length);
-  let max = 0;
-  for (let i = 0; i < tree.left.length; i++) {
-    const l = tree.left[i] as number;
-    if (l < 0) continue;
-    const d = (depth[i] as number) + 1;
-    depth[l] = d;
-    depth[tree.right[i] as number] = d;
-    if (d > max) max = d;
-  }
-  return max;
-}
-
 /** The unique-path storage of Algorithm 2, one triangular block of levels in flat arrays. */
 class PathBuffer {
   readonly feature: Int32Array;
@@ -172,7 +158,7 @@ function unwoundPathSum(m: PathBuffer, at: number, depth: number, index: number)
 
 /** Adds one tree's path-dependent SHAP values for row x to phi (Algorithm 2). */
 export function treeShapInto(tree: Tree, x: ArrayLike<number>, phi: Float64Array): void {
-  const maxd = maxDepth(tree) + 2;
+  const maxd = treeDepth(tree) + 2;
   const m = new PathBuffer((maxd * (maxd + 1)) / 2 + maxd);
   const recurse = (node: number, parentAt: number, depth: number, zero: number, one: number, feature: number): void => {
     // Copy the parent's path (depth entries) into this level's block, then extend it.
