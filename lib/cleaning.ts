@@ -600,29 +600,70 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
 }
 
 /** Cleans one record given by field name (e.g. an API request body) with the same rules as a file. */
+/**
+ * Memo of per-record cleaning, for the API and batch paths where the same header spellings and most values repeat:
+ * header -> column and (column, raw value) -> outcome. Both are pure functions of their keys; each cache is cleared
+ * when it reaches CLEAN_CACHE_LIMIT entries, so memory stays bounded whatever the input.
+ */
+const CLEAN_CACHE_LIMIT = 10_000;
+const headerCache = new Map<string, ColumnName | null>();
+const valueCache = new Map<string, ValueOutcome>();
+
+function cachedHeader(key: string): ColumnName | undefined {
+  let column = headerCache.get(key);
+  if (column === undefined) {
+    if (headerCache.size >= CLEAN_CACHE_LIMIT) headerCache.clear();
+    column = resolveHeader(key) ?? null;
+    headerCache.set(key, column);
+  }
+  return column ?? undefined;
+}
+
+function cachedValue(column: ColumnName, raw: string): ValueOutcome {
+  const key = `${column}\u0000${raw}`;
+  let outcome = valueCache.get(key);
+  if (outcome === undefined) {
+    if (valueCache.size >= CLEAN_CACHE_LIMIT) valueCache.clear();
+    outcome = Object.freeze(canonicalizeValue(columnSpec(column), raw));
+    valueCache.set(key, outcome);
+  }
+  return outcome;
+}
+
 export function cleanFields(fields: Readonly<Record<string, unknown>>): {
   customer: Customer;
   outcomes: Partial<Record<ColumnName, ValueOutcome>>;
   unknownFields: string[];
   deduced: ColumnName[];
+  /** The caller's key for each recognized column. */
+  sourceKeys: Partial<Record<ColumnName, string>>;
+  /** Columns named by more than one key (the last key wins), with every key that named them. */
+  duplicates: { column: ColumnName; keys: string[] }[];
+  /** Contradictions within the record (reconcileRow's rules), e.g. "OnlineSecurity=Yes without InternetService". */
+  inconsistencies: string[];
 } {
   const row = emptyRow();
   const outcomes: Partial<Record<ColumnName, ValueOutcome>> = {};
   const unknownFields: string[] = [];
+  const sourceKeys: Partial<Record<ColumnName, string>> = {};
+  const seen = new Map<ColumnName, string[]>();
   for (const [key, value] of Object.entries(fields)) {
-    const column = resolveHeader(key);
+    const column = cachedHeader(key);
     if (!column) {
       unknownFields.push(key);
       continue;
     }
-    const spec = columnSpec(column);
+    seen.set(column, [...(seen.get(column) ?? []), key]);
+    sourceKeys[column] = key;
     const raw = value === null || value === undefined ? "" : String(value);
-    const outcome = canonicalizeValue(spec, raw);
+    const outcome = cachedValue(column, raw);
     outcomes[column] = outcome;
     row[column] = outcome.value;
   }
-  const { deduced } = reconcileRow(row, (c) => (outcomes[c]?.status ?? "missing") === "missing");
-  return { customer: row as unknown as Customer, outcomes, unknownFields, deduced };
+  const found: Record<string, number> = {};
+  const { deduced } = reconcileRow(row, (c) => (outcomes[c]?.status ?? "missing") === "missing", found);
+  const duplicates = [...seen].filter(([, keys]) => keys.length > 1).map(([column, keys]) => ({ column, keys }));
+  return { customer: row as unknown as Customer, outcomes, unknownFields, deduced, sourceKeys, duplicates, inconsistencies: Object.keys(found) };
 }
 
 /** The cleaned table as CSV text in IBM column order, empty cells where values are missing. */

@@ -7,6 +7,9 @@ import { IBM_TELCO, obtainDataset } from "./data";
 import { evaluateModel, formatEvaluation } from "./evaluate-model";
 import { formatQualitySummary } from "./quality";
 import { runStudy } from "./study";
+import { registerDriftCommand } from "./drift";
+import { serveWorkers } from "./server";
+import { PredictionService } from "./service";
 import { formatTrainSummary, train } from "./train";
 import { Presets, SingleBar } from "cli-progress";
 
@@ -154,6 +157,30 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         writeFileSync(opts.out, `${JSON.stringify(evaluation, null, 2)}\n`);
         out(`wrote ${opts.out}`);
       }
+    });
+
+  registerDriftCommand(program, out);
+
+  program
+    .command("serve")
+    .description(
+      "Serve the model over HTTP: POST /predict, POST /predict/batch, GET /health, /ready, /model, /metrics " +
+        "(Prometheus) and OpenAPI docs at /docs. JSON logs on stdout, one line per request with its request id. " +
+        "SIGTERM/SIGINT stop it gracefully (in-flight requests finish).",
+    )
+    .requiredOption("--model <file>", "model.json written by churn train")
+    .option("--port <n>", "TCP port (0: any free port)", "8000")
+    .option("--host <address>", "interface to listen on", "127.0.0.1")
+    .option("--workers <n>", "processes sharing the port (node:cluster); 1 runs in this process", "1")
+    .addOption(new Option("--log-level <level>", "pino log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
+    .action(async (opts: { model: string; port: string; host: string; workers: string; logLevel: string }) => {
+      const port = Number(opts.port);
+      const workers = Number(opts.workers);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ChurnTableError(`--port must be an integer from 0 to 65535, got ${opts.port}`);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ChurnTableError(`--workers must be an integer from 1 to 64, got ${opts.workers}`);
+      // Load (and verify) the model before forking, so a bad file fails once with its error and exit code 2.
+      const service = PredictionService.load(opts.model);
+      await serveWorkers({ service, modelPath: opts.model, port, host: opts.host, logLevel: opts.logLevel, workers });
     });
 
   return program;

@@ -1,34 +1,10 @@
 // `churn evaluate`: score any labeled export (messy or clean) with a saved model, with intervals and the business view.
-import { readFileSync } from "node:fs";
 import { type ValueAssumptions, DEFAULT_ASSUMPTIONS, bestOperatingPoint, valueStatement } from "./business";
 import { cleanFile } from "./cleaning";
 import { type EvaluationReport, evaluate } from "./evaluation";
-import { type Scorer, loadScorer } from "./scorer";
-import { MODEL_SCHEMA, MODEL_SCHEMA_VERSION, type ModelFile } from "./train";
+import { ModelFileError, loadModelFile } from "./model-file";
 
-export class ModelFileError extends Error {
-  readonly exitCode = 2;
-  override name = "ModelFileError";
-}
-
-/** Reads model.json, refusing anything that is not a churn model of a supported schema version. */
-export function loadModelFile(path: string): { file: ModelFile; scorer: Scorer } {
-  let file: ModelFile;
-  try {
-    file = JSON.parse(readFileSync(path, "utf8")) as ModelFile;
-  } catch (err) {
-    throw new ModelFileError(`cannot read model ${path}: ${(err as Error).message}`);
-  }
-  if (file?.schema !== MODEL_SCHEMA) throw new ModelFileError(`${path} is not a churn model (schema ${JSON.stringify(file?.schema)})`);
-  if (file.schemaVersion !== MODEL_SCHEMA_VERSION) {
-    throw new ModelFileError(`${path} has model schema version ${file.schemaVersion}; this build reads version ${MODEL_SCHEMA_VERSION}`);
-  }
-  try {
-    return { file, scorer: loadScorer(file.scorer) };
-  } catch (err) {
-    throw new ModelFileError(`${path} is corrupt: ${(err as Error).message}`);
-  }
-}
+export { ModelFileError, loadModelFile };
 
 export interface EvaluationFile {
   model: { name: string; version: string; createdAt: string; threshold: number };

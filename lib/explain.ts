@@ -78,8 +78,12 @@ function coverShare(tree: Tree, i: number, c: number): number {
   return cl + cr > 0 ? (tree.cover[c] as number) / (cl + cr) : 0.5;
 }
 
-/** Cover-weighted expected leaf value of a tree (TreeSHAP's base value), computed with the same weights TreeSHAP uses. */
-export function treeExpectedValue(tree: Tree): number {
+const expectationCache = new WeakMap<Tree, Float64Array>();
+
+/** Every node's cover-weighted expected leaf value (the weights TreeSHAP uses), computed once per tree and cached. */
+export function nodeExpectations(tree: Tree): Float64Array {
+  const cached = expectationCache.get(tree);
+  if (cached) return cached;
   const n = tree.left.length;
   const e = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
@@ -91,7 +95,39 @@ export function treeExpectedValue(tree: Tree): number {
     const r = tree.right[i] as number;
     e[i] = coverShare(tree, i, l) * (e[l] as number) + coverShare(tree, i, r) * (e[r] as number);
   }
-  return e[0] as number;
+  expectationCache.set(tree, e);
+  return e;
+}
+
+/** Cover-weighted expected leaf value of a tree (TreeSHAP's base value), computed with the same weights TreeSHAP uses. */
+export function treeExpectedValue(tree: Tree): number {
+  return nodeExpectations(tree)[0] as number;
+}
+
+/**
+ * Decision-path attribution (Saabas; the "treeinterpreter" method): along the path a row takes, each split's feature
+ * is credited with the change in the node's expected value. Exactly additive like TreeSHAP (expectedValue + sum =
+ * output, same base value), O(depth) per tree instead of O(leaves x depth²), but not consistent: a feature split on
+ * near the root can be over- or under-credited. The API uses it for its reasons; notebooks and reports use TreeSHAP.
+ */
+export function pathAttribution(ensemble: TreeEnsemble, x: ArrayLike<number>): Attribution {
+  if (x.length !== ensemble.nFeatures) throw new RangeError(`row has ${x.length} columns, the ensemble ${ensemble.nFeatures}`);
+  const values = new Float64Array(ensemble.nFeatures);
+  let expectedValue = ensemble.baseMargin;
+  let output = ensemble.baseMargin;
+  for (const t of ensemble.trees) {
+    const e = nodeExpectations(t);
+    expectedValue += e[0] as number;
+    let i = 0;
+    while ((t.left[i] as number) >= 0) {
+      const c = child(t, i, x);
+      const f = t.feature[i] as number;
+      values[f] = (values[f] as number) + (e[c] as number) - (e[i] as number);
+      i = c;
+    }
+    output += t.value[i] as number;
+  }
+  return { expectedValue, values, output };
 }
 
 /** The unique-path storage of Algorithm 2, one triangular block of levels in flat arrays. */
@@ -278,14 +314,21 @@ export function fieldOf(featureName: string): string {
   return featureName;
 }
 
+const fieldCache = new WeakMap<readonly string[], string[]>();
+
 /** Sums column contributions per raw field, in first-appearance order. */
 export function aggregateByField(featureNames: readonly string[], values: ArrayLike<number>): Map<string, number> {
   if (featureNames.length !== values.length) throw new RangeError(`${featureNames.length} names for ${values.length} contributions`);
+  let fields = fieldCache.get(featureNames);
+  if (!fields) {
+    fields = featureNames.map(fieldOf);
+    fieldCache.set(featureNames, fields);
+  }
   const out = new Map<string, number>();
-  featureNames.forEach((name, j) => {
-    const f = fieldOf(name);
+  for (let j = 0; j < fields.length; j++) {
+    const f = fields[j] as string;
     out.set(f, (out.get(f) ?? 0) + (values[j] as number));
-  });
+  }
   return out;
 }
 
@@ -344,10 +387,18 @@ export function topReasons(
 // ---------------------------------------------------------------------------------------------------------------
 // Scorers
 
+/** How tree learners are explained: exact path-dependent TreeSHAP, or the O(depth) decision-path attribution. */
+export type TreeMethod = "tree_shap" | "path";
+
+export interface ExplainOptions {
+  /** Default "tree_shap"; "path" is ~100-1000x cheaper and what the API uses (see pathAttribution). */
+  trees?: TreeMethod;
+}
+
 export interface CustomerExplanation {
   scorer: string;
   /** How the contributions were computed. */
-  method: "linear" | "tree_shap" | "soft_vote";
+  method: "linear" | TreeMethod | "soft_vote";
   unit: ContributionUnit;
   /** Churn probability the scorer gives the customer. */
   probability: number;
@@ -367,7 +418,11 @@ function hasMethod<T extends string>(o: unknown, name: T): o is Record<T, () => 
 }
 
 /** Column-level attribution of one pipeline scorer on one customer, in the learner's own units. */
-export function attributeColumns(scorer: PipelineScorer, customer: Customer): { attribution: Attribution; unit: ContributionUnit; method: "linear" | "tree_shap" } {
+export function attributeColumns(
+  scorer: PipelineScorer,
+  customer: Customer,
+  trees: TreeMethod = "tree_shap",
+): { attribution: Attribution; unit: ContributionUnit; method: "linear" | TreeMethod } {
   const x = scorer.pipeline.transform(customer);
   const model = scorer.classifier;
   if (model instanceof LogisticRegressionModel) {
@@ -378,7 +433,8 @@ export function attributeColumns(scorer: PipelineScorer, customer: Customer): { 
   if (hasMethod(model, "treeStructure")) ensemble = model.treeStructure() as TreeEnsemble;
   else if (hasMethod(model, "toEnsemble")) ensemble = model.toEnsemble() as TreeEnsemble;
   if (!ensemble) throw new Error(`cannot explain a ${model.kind} model: only linear and tree learners are supported`);
-  return { attribution: treeShap(ensemble, x), unit: ensemble.link === "logistic" ? "log-odds" : "probability", method: "tree_shap" };
+  const attribution = trees === "path" ? pathAttribution(ensemble, x) : treeShap(ensemble, x);
+  return { attribution, unit: ensemble.link === "logistic" ? "log-odds" : "probability", method: trees };
 }
 
 /**
@@ -392,15 +448,15 @@ export function attributeColumns(scorer: PipelineScorer, customer: Customer): { 
  *   (renormalized over explained members). The result adds up exactly to the vote's probability (over explained
  *   members) minus the weighted reference probability. k-NN members cannot be explained and are listed in `skipped`.
  */
-export function explainCustomer(scorer: Scorer, customer: Customer, k = 3): CustomerExplanation {
+export function explainCustomer(scorer: Scorer, customer: Customer, k = 3, options: ExplainOptions = {}): CustomerExplanation {
   // A calibrator is monotone: the reasons are those of the model it calibrates, the probability the calibrated one.
-  if (scorer instanceof CalibratedScorer) return { ...explainCustomer(scorer.base, customer, k), probability: scorer.scoreOne(customer) };
-  if (scorer instanceof SoftVoteScorer) return explainSoftVote(scorer, customer, k);
+  if (scorer instanceof CalibratedScorer) return { ...explainCustomer(scorer.base, customer, k, options), probability: scorer.scoreOne(customer) };
+  if (scorer instanceof SoftVoteScorer) return explainSoftVote(scorer, customer, k, options);
   if (!hasMethod(scorer, "scoreOne") || !("pipeline" in scorer) || !("classifier" in scorer)) {
     throw new Error(`cannot explain scorer ${scorer.name}: not a pipeline scorer or soft vote`);
   }
   const ps = scorer as PipelineScorer;
-  const { attribution, unit, method } = attributeColumns(ps, customer);
+  const { attribution, unit, method } = attributeColumns(ps, customer, options.trees);
   const names = ps.pipeline.featureNames;
   return {
     scorer: ps.name,
@@ -414,7 +470,7 @@ export function explainCustomer(scorer: Scorer, customer: Customer, k = 3): Cust
   };
 }
 
-function explainSoftVote(scorer: SoftVoteScorer, customer: Customer, k: number): CustomerExplanation {
+function explainSoftVote(scorer: SoftVoteScorer, customer: Customer, k: number, options: ExplainOptions): CustomerExplanation {
   const fields = new Map<string, number>();
   const skipped: string[] = [];
   let totalWeight = 0;
@@ -425,7 +481,7 @@ function explainSoftVote(scorer: SoftVoteScorer, customer: Customer, k: number):
     const w = scorer.weights[i] ?? 0;
     let e: CustomerExplanation;
     try {
-      e = explainCustomer(member, customer, 0);
+      e = explainCustomer(member, customer, 0, options);
     } catch {
       skipped.push(member.name);
       return;

@@ -1,4 +1,6 @@
 // Training reference statistics stored in the model: the baseline for out-of-distribution checks and drift.
+import { Matrix, covariance, inverse } from "ml-matrix";
+import { FeaturePipeline, type SerializedPipeline } from "./pipeline";
 import { COLUMNS, type ColumnName, type Customer } from "./schema";
 import { ss } from "./stats";
 
@@ -27,6 +29,107 @@ export interface ReferenceStatistics {
   churnRate: number;
   columns: Partial<Record<ColumnName, NumericReference | CategoryReference>>;
   prediction: { quantiles: number[]; mean: number };
+  /** TotalCharges / (tenure x MonthlyCharges) among training customers with tenure >= 1, at CHARGES_RATIO_QUANTILES. */
+  chargesRatio: { quantiles: number[] };
+  novelty: NoveltyReference;
+}
+
+export const CHARGES_RATIO_QUANTILES = [0, 0.001, 0.01, 0.5, 0.99, 0.999, 1] as const;
+
+/**
+ * Multivariate novelty: squared Mahalanobis distance of a customer's standardized design row (every raw and derived
+ * feature, one-hot levels included) from the training mean, under the training covariance plus a small ridge (the
+ * one-hot blocks make it singular). `quantiles` are the training customers' own distances at NOVELTY_QUANTILES, so a
+ * score can be read as "more unusual than this share of training customers".
+ */
+export interface NoveltyReference {
+  pipeline: SerializedPipeline;
+  ridge: number;
+  /** Inverse of (covariance + ridge I), row-major, dimension x dimension. */
+  precision: number[];
+  quantiles: number[];
+}
+
+export const NOVELTY_QUANTILES = [...Array.from({ length: 100 }, (_, i) => i / 100), 0.995, 0.999, 1] as const;
+/** Ridge added to the diagonal of the standardized covariance (unit variances) before inversion. */
+export const NOVELTY_RIDGE = 1e-2;
+
+/** Scores customers by multivariate novelty against a NoveltyReference; ~d² multiply-adds per customer. */
+export class NoveltyScorer {
+  private readonly pipeline: FeaturePipeline;
+  private readonly precision: Float64Array;
+  private readonly dim: number;
+  private readonly work: Float64Array;
+
+  constructor(readonly reference: NoveltyReference) {
+    this.pipeline = FeaturePipeline.load(reference.pipeline);
+    this.dim = this.pipeline.featureNames.length;
+    if (reference.precision.length !== this.dim * this.dim) {
+      throw new RangeError(`novelty precision has ${reference.precision.length} entries, expected ${this.dim * this.dim}`);
+    }
+    this.precision = Float64Array.from(reference.precision);
+    this.work = new Float64Array(this.dim);
+  }
+
+  /** Squared Mahalanobis distance of the customer's standardized row from the training mean (0 at the mean). */
+  distance(c: Customer): number {
+    const x = this.pipeline.transform(c);
+    const d = this.dim;
+    const P = this.precision;
+    const w = this.work;
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (P[i * d + j] as number) * (x[j] as number);
+      w[i] = s;
+    }
+    let q = 0;
+    for (let i = 0; i < d; i++) q += (x[i] as number) * (w[i] as number);
+    return q;
+  }
+
+  /** Share of training customers less unusual than this distance, interpolated on the stored quantiles (0..1). */
+  percentile(distance: number): number {
+    return quantileRank(this.reference.quantiles, NOVELTY_QUANTILES, distance);
+  }
+}
+
+/** Inverse of a quantile table: the probability level at which `values` (sorted, at `levels`) reaches x. */
+export function quantileRank(values: readonly number[], levels: readonly number[], x: number): number {
+  const n = Math.min(values.length, levels.length);
+  if (n === 0 || Number.isNaN(x)) return Number.NaN;
+  if (x <= (values[0] as number)) return levels[0] as number;
+  if (x >= (values[n - 1] as number)) return levels[n - 1] as number;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((values[mid] as number) <= x) lo = mid;
+    else hi = mid;
+  }
+  const v0 = values[lo] as number;
+  const v1 = values[hi] as number;
+  const l0 = levels[lo] as number;
+  const l1 = levels[hi] as number;
+  return v1 === v0 ? l1 : l0 + ((x - v0) / (v1 - v0)) * (l1 - l0);
+}
+
+function noveltyReference(customers: readonly Customer[]): NoveltyReference {
+  const pipeline = FeaturePipeline.fit(customers, { scale: "all", missingIndicators: "none" });
+  const X = pipeline.transformMany(customers);
+  const d = pipeline.featureNames.length;
+  const cov = covariance(new Matrix(X.map((r) => Array.from(r))));
+  for (let i = 0; i < d; i++) cov.set(i, i, cov.get(i, i) + NOVELTY_RIDGE);
+  const precision = inverse(cov).to1DArray();
+  const draft: NoveltyReference = { pipeline: pipeline.toJSON(), ridge: NOVELTY_RIDGE, precision, quantiles: [] };
+  const scorer = new NoveltyScorer(draft);
+  const distances = customers.map((c) => scorer.distance(c));
+  return { ...draft, quantiles: NOVELTY_QUANTILES.map((q) => ss.quantile(distances, q)) };
+}
+
+/** TotalCharges over what tenure x MonthlyCharges implies; null when it cannot be computed (tenure 0, missing). */
+export function chargesRatio(c: Pick<Customer, "tenure" | "MonthlyCharges" | "TotalCharges">): number | null {
+  if (c.tenure === null || c.MonthlyCharges === null || c.TotalCharges === null || c.tenure < 1 || c.MonthlyCharges <= 0) return null;
+  return c.TotalCharges / (c.tenure * c.MonthlyCharges);
 }
 
 function numericReference(values: (number | null)[]): NumericReference {
@@ -58,10 +161,13 @@ export function referenceStatistics(customers: readonly Customer[], scores: Arra
     columns[spec.name] = { kind: "category", count: present.length, missing: values.length - present.length, levels };
   }
   const s = Array.from(scores);
+  const ratios = customers.map(chargesRatio).filter((r): r is number => r !== null);
   return {
     rows: customers.length,
     churnRate: customers.filter((c) => c.Churn === "Yes").length / Math.max(1, customers.filter((c) => c.Churn !== null).length),
     columns,
     prediction: { quantiles: REFERENCE_QUANTILES.map((q) => ss.quantile(s, q)), mean: ss.mean(s) },
+    chargesRatio: { quantiles: ratios.length ? CHARGES_RATIO_QUANTILES.map((q) => ss.quantile(ratios, q)) : [] },
+    novelty: noveltyReference(customers),
   };
 }
