@@ -153,7 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => () => true);
   // JSON bodies through secure-json-parse with prototype-poisoning keys refused, so the answer can say which problem
   // it was (Fastify's default parser reports every failure as the same generic message).
-  app.removeContentTypeParser("application/json");
+  app.removeAllContentTypeParsers(); // JSON only: anything else is a 415
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === "") {

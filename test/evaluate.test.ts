@@ -8,6 +8,7 @@ import { bestOperatingPoint } from "../lib/business";
 import { cleanFile } from "../lib/cleaning";
 import { ModelFileError, evaluateModel, loadModelFile } from "../lib/evaluate-model";
 import { rocAuc } from "../lib/metrics";
+import { modelChecksum } from "../lib/model-file";
 import { train } from "../lib/train";
 import { memo, sharedFile } from "./support";
 
@@ -51,8 +52,11 @@ describe("churn evaluate", () => {
     assert.throws(() => loadModelFile(write("other.json", { schema: "something" })), /not a churn model/);
     assert.throws(() => loadModelFile(write("future.json", { ...good, schemaVersion: 99 })), /schema version 99/);
     const scorer = good["scorer"] as Record<string, unknown>;
+    const broken = { ...good, scorer: { ...scorer, type: "pipeline", pipeline: { version: 1, steps: [], center: [0], scale: [1], featureNames: [] } } };
+    assert.throws(() => loadModelFile(write("edited.json", broken)), (err: unknown) => err instanceof ModelFileError && /checksum does not match/.test(err.message));
+    // Even with a checksum recomputed over the broken content, the scorer itself is checked.
     assert.throws(
-      () => loadModelFile(write("corrupt.json", { ...good, scorer: { ...scorer, type: "pipeline", pipeline: { version: 1, steps: [], center: [0], scale: [1], featureNames: [] } } })),
+      () => loadModelFile(write("corrupt.json", { ...broken, checksum: modelChecksum(broken) })),
       (err: unknown) => err instanceof ModelFileError && /corrupt/.test(err.message),
     );
     fs.rmSync(dir, { recursive: true, force: true });
