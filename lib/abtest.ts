@@ -19,7 +19,7 @@
 //
 // All functions are pure. A month is 30 days throughout (the billing cycle).
 
-import { ss } from "./stats";
+import { normalCdf, normalQuantile, ss } from "./stats";
 
 /** Days in a month and in a billing cycle, throughout this module. */
 export const DAYS_PER_MONTH = 30;
@@ -27,22 +27,8 @@ export const DAYS_PER_MONTH = 30;
 // ---------------------------------------------------------------------------------------------------------------
 // Normal distribution helpers (simple-statistics underneath).
 
-/** Standard normal CDF via simple-statistics' error function. */
-export function normalCdf(z: number): number {
-  return 0.5 * (1 + ss.errorFunction(z / Math.SQRT2));
-}
-
-/** Standard normal quantile: `ss.probit`, polished by Newton steps on `normalCdf` (see the header). */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  let z = ss.probit(p);
-  for (let i = 0; i < 3; i++) {
-    const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-    if (density < 1e-300) break;
-    z -= (normalCdf(z) - p) / density;
-  }
-  return z;
-}
+// Re-exported from lib/stats.ts, where drift.ts uses them too.
+export { normalCdf, normalQuantile };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input validation.

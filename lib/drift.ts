@@ -15,7 +15,7 @@ import { ChurnTableError, cleanFile } from "./cleaning";
 import { loadModelFile } from "./model-file";
 import { type CategoryReference, type NumericReference, REFERENCE_QUANTILES, type ReferenceStatistics } from "./reference";
 import { COLUMNS, type ColumnName, type Customer } from "./schema";
-import { ss } from "./stats";
+import { normalCdf, normalQuantile, ss } from "./stats";
 
 /** Population stability index thresholds (Siddiqi 2006, "Credit Risk Scorecards"; the industry convention). */
 export const PSI_MODERATE = 0.1;
@@ -229,15 +229,7 @@ export function twoProportionTest(x1: number, n1: number, x0: number, n0: number
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0));
   if (!(se > 0)) return { z: 0, p_value: 1 };
   const z = (x1 / n1 - x0 / n0) / se;
-  // 1 - erf(|z|/sqrt 2), not ss.cumulativeStdNormalProbability: that one reads a 4-digit table and never goes below 0.002.
-  return { z, p_value: Math.min(1, Math.max(0, 1 - ss.errorFunction(Math.abs(z) / Math.SQRT2))) };
-}
-
-/** Φ⁻¹(p): ss.probit (1.95716 at 0.975, true 1.959964) polished by one Newton step on Φ from ss.errorFunction. */
-function normalQuantile(p: number): number {
-  const z = ss.probit(p);
-  const phi = 0.5 * (1 + ss.errorFunction(z / Math.SQRT2));
-  return z - (phi - p) / (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI));
+  return { z, p_value: Math.min(1, Math.max(0, 2 * (1 - normalCdf(Math.abs(z))))) };
 }
 
 /** Chi-square goodness of fit of observed counts against reference shares (smoothed by PSI_EPSILON, renormalized). */
