@@ -79,6 +79,7 @@ function coverShare(tree: Tree, i: number, c: number): number {
 }
 
 const expectationCache = new WeakMap<Tree, Float64Array>();
+const ensembleExpectations = new WeakMap<TreeEnsemble, Float64Array[]>();
 
 /** Every node's cover-weighted expected leaf value (the weights TreeSHAP uses), computed once per tree and cached. */
 export function nodeExpectations(tree: Tree): Float64Array {
@@ -115,8 +116,14 @@ export function pathAttribution(ensemble: TreeEnsemble, x: ArrayLike<number>): A
   const values = new Float64Array(ensemble.nFeatures);
   let expectedValue = ensemble.baseMargin;
   let output = ensemble.baseMargin;
-  for (const t of ensemble.trees) {
-    const e = nodeExpectations(t);
+  let all = ensembleExpectations.get(ensemble);
+  if (!all) {
+    all = ensemble.trees.map(nodeExpectations);
+    ensembleExpectations.set(ensemble, all);
+  }
+  for (let k = 0; k < ensemble.trees.length; k++) {
+    const t = ensemble.trees[k] as Tree;
+    const e = all[k] as Float64Array;
     expectedValue += e[0] as number;
     let i = 0;
     while ((t.left[i] as number) >= 0) {
@@ -314,21 +321,39 @@ export function fieldOf(featureName: string): string {
   return featureName;
 }
 
-const fieldCache = new WeakMap<readonly string[], string[]>();
+const fieldCache = new WeakMap<readonly string[], { fields: string[]; index: Int32Array }>();
+
+/** Distinct fields of a pipeline's columns (first-appearance order) and each column's field index; cached per array. */
+function fieldIndex(featureNames: readonly string[]): { fields: string[]; index: Int32Array } {
+  let cached = fieldCache.get(featureNames);
+  if (!cached) {
+    const fields: string[] = [];
+    const position = new Map<string, number>();
+    const index = new Int32Array(featureNames.length);
+    featureNames.forEach((name, j) => {
+      const f = fieldOf(name);
+      let k = position.get(f);
+      if (k === undefined) {
+        k = fields.length;
+        fields.push(f);
+        position.set(f, k);
+      }
+      index[j] = k;
+    });
+    cached = { fields, index };
+    fieldCache.set(featureNames, cached);
+  }
+  return cached;
+}
 
 /** Sums column contributions per raw field, in first-appearance order. */
 export function aggregateByField(featureNames: readonly string[], values: ArrayLike<number>): Map<string, number> {
   if (featureNames.length !== values.length) throw new RangeError(`${featureNames.length} names for ${values.length} contributions`);
-  let fields = fieldCache.get(featureNames);
-  if (!fields) {
-    fields = featureNames.map(fieldOf);
-    fieldCache.set(featureNames, fields);
-  }
+  const { fields, index } = fieldIndex(featureNames);
+  const sums = new Float64Array(fields.length);
+  for (let j = 0; j < index.length; j++) sums[index[j] as number] = (sums[index[j] as number] as number) + (values[j] as number);
   const out = new Map<string, number>();
-  for (let j = 0; j < fields.length; j++) {
-    const f = fields[j] as string;
-    out.set(f, (out.get(f) ?? 0) + (values[j] as number));
-  }
+  for (let k = 0; k < fields.length; k++) out.set(fields[k] as string, sums[k] as number);
   return out;
 }
 
