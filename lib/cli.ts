@@ -7,6 +7,7 @@ import { IBM_TELCO, obtainDataset } from "./data";
 import { evaluateModel, formatEvaluation } from "./evaluate-model";
 import { formatQualitySummary } from "./quality";
 import { runStudy } from "./study";
+import { registerPredictCommand } from "./batch";
 import { registerDriftCommand } from "./drift";
 import { serveWorkers } from "./server";
 import { PredictionService } from "./service";
@@ -160,6 +161,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     });
 
   registerDriftCommand(program, out);
+  registerPredictCommand(program, out);
 
   program
     .command("serve")
