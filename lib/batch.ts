@@ -10,16 +10,14 @@ import type { Command } from "commander";
 import { parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import { stringify } from "csv-stringify";
-import { ChurnTableError, type HeaderMapping, MIN_FEATURE_COLUMNS, mapHeader } from "./cleaning";
-import { FEATURE_COLUMNS, ID_COLUMN, LABEL_COLUMN, resolveHeader } from "./schema";
+import { ChurnTableError, HEADER_SEARCH_LINES, type HeaderMapping, type Sniffed, checkChurnHeader, sniffHeader } from "./cleaning";
+import { ID_COLUMN, resolveHeader } from "./schema";
 import { PredictionService, type Prediction } from "./service";
 import { canonicalCustomerId } from "./values";
 
 /** The output columns, in order. */
 export const BATCH_COLUMNS = ["row", "customerID", "churn_probability", "churn", "risk_band", "reasons", "warnings", "error"] as const;
 
-/** Lines searched for the header row (as the file cleaner does). */
-const HEADER_SEARCH_LINES = 20;
 /** Most text read ahead to find the header; a header further than this is not found. */
 const HEAD_MAX_CHARS = 1 << 20;
 /** Distinct customer IDs tracked for the duplicate check by default (64 MiB of table at most). */
@@ -103,16 +101,6 @@ const toBuffer = (chunk: unknown): Buffer =>
 // Header sniffing on the first lines (the file cleaner's rule: the delimiter and header row that recognize the most
 // churn columns within the first 20 lines; the customer ID column counts most).
 
-interface Sniffed {
-  delimiter: string;
-  headerLine: number;
-  mapping: HeaderMapping;
-}
-
-function recognizedFeatures(mapping: HeaderMapping): number {
-  return FEATURE_COLUMNS.filter((c) => mapping.index.has(c)).length;
-}
-
 /** Splits off the first `n` lines (any line ending); returns them and the offset where line `n` starts. */
 function firstLines(text: string, n: number): { lines: string[]; offsets: number[] } {
   const lines: string[] = [];
@@ -144,43 +132,6 @@ function headRecords(lines: readonly string[], delimiter: string): string[][] {
   return [];
 }
 
-function sniffHeader(lines: readonly string[]): Sniffed | null {
-  let best: (Sniffed & { score: number }) | null = null;
-  for (const delimiter of [",", ";", "\t", "|"]) {
-    const records = headRecords(lines, delimiter);
-    records.forEach((record, i) => {
-      const mapping = mapHeader(record);
-      const score = (mapping.index.has(ID_COLUMN) ? 100 : 0) + recognizedFeatures(mapping);
-      if (!best || score > best.score) best = { delimiter, headerLine: i, mapping, score };
-    });
-  }
-  return best;
-}
-
-function describeFound(mapping: HeaderMapping): string {
-  const found = mapping.headers.filter((h) => h.trim() !== "").slice(0, 12);
-  return `Found columns: ${found.length ? found.map((h) => JSON.stringify(h)).join(", ") : "none"}.`;
-}
-
-/** The same refusals, with the same wording, as the file cleaner's `parseExport`. */
-function checkHeader(sniffed: Sniffed | null, label: string): Sniffed {
-  const mapping = sniffed?.mapping;
-  if (!sniffed || !mapping || !mapping.index.has(ID_COLUMN)) {
-    throw new ChurnTableError(
-      `${label} is not a churn table: no customer ID column (expected a header such as "customerID" or "customer_id"). ` +
-        (mapping ? describeFound(mapping) : ""),
-    );
-  }
-  const recognized = recognizedFeatures(mapping);
-  if (recognized < MIN_FEATURE_COLUMNS) {
-    const absent = mapping.absentColumns.filter((c) => c !== LABEL_COLUMN);
-    throw new ChurnTableError(
-      `${label} is not a churn table: only ${recognized} of ${FEATURE_COLUMNS.length} customer columns found ` +
-        `(at least ${MIN_FEATURE_COLUMNS} needed). Missing: ${absent.join(", ")}. ${describeFound(mapping)}`,
-    );
-  }
-  return sniffed;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Duplicate IDs: an open-addressing set of 64-bit hashes in a typed array (8 bytes a slot, load at most 1/2).
@@ -453,8 +404,10 @@ export async function predictStream(
       throw new ChurnTableError(`${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`);
     }
     const { lines, offsets } = firstLines(head, HEADER_SEARCH_LINES);
-    const sniffed = checkHeader(sniffHeader(lines), label);
-    const body = head.slice(offsets[sniffed.headerLine] ?? 0);
+    const found = sniffHeader((delimiter) => headRecords(lines, delimiter));
+    checkChurnHeader(found?.mapping, label);
+    const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
+    const body = head.slice(offsets[sniffed.headerRecord] ?? 0);
 
     // 2. Stream: decoded text -> csv-parse -> score -> csv-stringify -> output, with backpressure end to end.
     async function* text(): AsyncGenerator<string> {
@@ -488,7 +441,7 @@ export async function predictStream(
       encoding,
       byteOrderMark: bom > 0,
       delimiter: sniffed.delimiter,
-      headerLine: sniffed.headerLine + 1,
+      headerLine: sniffed.headerRecord + 1,
       unknownColumns: sniffed.mapping.unknownColumns,
       repeatedColumns: sniffed.mapping.repeatedColumns,
       rowsRead: s.rowsRead,

@@ -37,7 +37,8 @@ export class ChurnTableError extends Error {
 
 /** Fewer recognized feature columns than this and the file is not treated as a churn table. */
 export const MIN_FEATURE_COLUMNS = Math.ceil(FEATURE_COLUMNS.length / 2);
-const HEADER_SEARCH_LINES = 20;
+/** Lines searched for the header row (lines above it are a preamble). */
+export const HEADER_SEARCH_LINES = 20;
 const EXAMPLES_KEPT = 20;
 
 /** The rules cleaning applies, stated once so the report, README and notebooks quote the same text. */
@@ -217,30 +218,60 @@ function lineEndings(text: string): QualityReport["source"]["lineEndings"] {
 
 const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false } as const;
 
-interface Sniffed {
+export interface Sniffed {
   delimiter: string;
+  /** Index of the header among the records read. */
   headerRecord: number;
   mapping: HeaderMapping;
 }
 
-/** Finds the delimiter and header row that recognize the most churn columns within the first lines. */
-function sniff(text: string): Sniffed | null {
-  const head = text.split(/\r\n|\n|\r/).slice(0, HEADER_SEARCH_LINES).join("\n");
+export const DELIMITERS = [",", ";", "\t", "|"] as const;
+
+/**
+ * The delimiter and header row that recognize the most churn columns (the customer ID counts most), given the first
+ * records of the table parsed with each candidate delimiter (`recordsFor` returns [] when a delimiter cannot parse).
+ */
+export function sniffHeader(recordsFor: (delimiter: string) => string[][]): Sniffed | null {
   let best: (Sniffed & { score: number }) | null = null;
-  for (const delimiter of [",", ";", "\t", "|"]) {
-    let records: string[][];
-    try {
-      records = parse(head, { ...CSV_OPTIONS, delimiter }) as string[][];
-    } catch {
-      continue;
-    }
-    records.forEach((record, i) => {
+  for (const delimiter of DELIMITERS) {
+    recordsFor(delimiter).forEach((record, i) => {
       const mapping = mapHeader(record);
       const score = (mapping.index.has(ID_COLUMN) ? 100 : 0) + recognizedFeatureCount(mapping);
       if (!best || score > best.score) best = { delimiter, headerRecord: i, mapping, score };
     });
   }
   return best;
+}
+
+/** Finds the delimiter and header row that recognize the most churn columns within the first lines. */
+function sniff(text: string): Sniffed | null {
+  const head = text.split(/\r\n|\n|\r/).slice(0, HEADER_SEARCH_LINES).join("\n");
+  return sniffHeader((delimiter) => {
+    try {
+      return parse(head, { ...CSV_OPTIONS, delimiter }) as string[][];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Refuses, naming what is missing, a header without a customer ID or with too few customer columns. */
+export function checkChurnHeader(mapping: HeaderMapping | undefined, label: string): HeaderMapping {
+  if (!mapping || !mapping.index.has(ID_COLUMN)) {
+    throw new ChurnTableError(
+      `${label} is not a churn table: no customer ID column (expected a header such as "customerID" or "customer_id"). ` +
+        (mapping ? describeMissing(mapping) : ""),
+    );
+  }
+  const recognized = recognizedFeatureCount(mapping);
+  if (recognized < MIN_FEATURE_COLUMNS) {
+    const absent = mapping.absentColumns.filter((c) => c !== LABEL_COLUMN);
+    throw new ChurnTableError(
+      `${label} is not a churn table: only ${recognized} of ${FEATURE_COLUMNS.length} customer columns found ` +
+        `(at least ${MIN_FEATURE_COLUMNS} needed). Missing: ${absent.join(", ")}. ${describeMissing(mapping)}`,
+    );
+  }
+  return mapping;
 }
 
 function describeMissing(mapping: HeaderMapping): string {
@@ -362,22 +393,9 @@ export interface ParsedExport {
 /** Decodes, sniffs and parses an export; refuses, naming what is missing, anything that is not a churn table. */
 export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
   const decoded = decodeTable(bytes, label);
-  const sniffed = sniff(decoded.text);
-  const mapping = sniffed?.mapping;
-  if (!sniffed || !mapping || !mapping.index.has(ID_COLUMN)) {
-    throw new ChurnTableError(
-      `${label} is not a churn table: no customer ID column (expected a header such as "customerID" or "customer_id"). ` +
-        (mapping ? describeMissing(mapping) : ""),
-    );
-  }
-  const recognized = recognizedFeatureCount(mapping);
-  if (recognized < MIN_FEATURE_COLUMNS) {
-    const absent = mapping.absentColumns.filter((c) => c !== LABEL_COLUMN);
-    throw new ChurnTableError(
-      `${label} is not a churn table: only ${recognized} of ${FEATURE_COLUMNS.length} customer columns found ` +
-        `(at least ${MIN_FEATURE_COLUMNS} needed). Missing: ${absent.join(", ")}. ${describeMissing(mapping)}`,
-    );
-  }
+  const found = sniff(decoded.text);
+  const mapping = checkChurnHeader(found?.mapping, label);
+  const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
   let records: string[][];
   try {
     records = parse(decoded.text, { ...CSV_OPTIONS, delimiter: sniffed.delimiter }) as string[][];
