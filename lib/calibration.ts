@@ -10,7 +10,7 @@
 import { brier, logLoss, rocAuc } from "./metrics";
 import { createLogistic } from "./models/logistic";
 import { stratifiedKFold } from "./split";
-import { ss } from "./stats";
+import { interpolate, ss } from "./stats";
 
 function checkInputs(y: ArrayLike<number>, p: ArrayLike<number>): void {
   if (y.length !== p.length) throw new RangeError(`y has ${y.length} labels but p has ${p.length} scores`);
@@ -217,22 +217,7 @@ export class IsotonicCalibrator implements Calibrator {
     const { x, y } = this;
     const m = x.length;
     if (m === 0) throw new Error("isotonic calibrator is not fitted");
-    let out: number;
-    if (p <= (x[0] as number)) out = y[0] as number;
-    else if (p >= (x[m - 1] as number)) out = y[m - 1] as number;
-    else {
-      let lo = 0;
-      let hi = m - 1; // x[lo] < p < x[hi]
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if ((x[mid] as number) <= p) lo = mid;
-        else hi = mid;
-      }
-      const x0 = x[lo] as number;
-      const x1 = x[hi] as number;
-      const y0 = y[lo] as number;
-      out = y0 + ((p - x0) / (x1 - x0)) * ((y[hi] as number) - y0);
-    }
+    const out = interpolate(x, y, p);
     return Math.min(1, Math.max(0, out));
   }
 

@@ -2,7 +2,7 @@
 import { Matrix, covariance, inverse } from "ml-matrix";
 import { FeaturePipeline, type SerializedPipeline } from "./pipeline";
 import { COLUMNS, type ColumnName, type Customer } from "./schema";
-import { ss } from "./stats";
+import { interpolate, ss } from "./stats";
 
 export const REFERENCE_QUANTILES = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1] as const;
 
@@ -95,22 +95,7 @@ export class NoveltyScorer {
 
 /** Inverse of a quantile table: the probability level at which `values` (sorted, at `levels`) reaches x. */
 export function quantileRank(values: readonly number[], levels: readonly number[], x: number): number {
-  const n = Math.min(values.length, levels.length);
-  if (n === 0 || Number.isNaN(x)) return Number.NaN;
-  if (x <= (values[0] as number)) return levels[0] as number;
-  if (x >= (values[n - 1] as number)) return levels[n - 1] as number;
-  let lo = 0;
-  let hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if ((values[mid] as number) <= x) lo = mid;
-    else hi = mid;
-  }
-  const v0 = values[lo] as number;
-  const v1 = values[hi] as number;
-  const l0 = levels[lo] as number;
-  const l1 = levels[hi] as number;
-  return v1 === v0 ? l1 : l0 + ((x - v0) / (v1 - v0)) * (l1 - l0);
+  return interpolate(values, levels, x);
 }
 
 function noveltyReference(customers: readonly Customer[]): NoveltyReference {

@@ -23,3 +23,25 @@ export function normalQuantile(p: number): number {
   }
   return z;
 }
+
+/**
+ * Piecewise-linear interpolation through the knots (xs[i], ys[i]) (xs ascending), constant beyond the first and last
+ * knot; where knots share an x, the last one's y. Isotonic calibration and quantile-table lookups both use it.
+ */
+export function interpolate(xs: ArrayLike<number>, ys: ArrayLike<number>, x: number): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n === 0 || Number.isNaN(x)) return Number.NaN;
+  if (x <= (xs[0] as number)) return ys[0] as number;
+  if (x >= (xs[n - 1] as number)) return ys[n - 1] as number;
+  let lo = 0;
+  let hi = n - 1; // xs[lo] <= x < xs[hi]
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] as number) <= x) lo = mid;
+    else hi = mid;
+  }
+  const x0 = xs[lo] as number;
+  const x1 = xs[hi] as number;
+  const y0 = ys[lo] as number;
+  return x1 === x0 ? (ys[hi] as number) : y0 + ((x - x0) / (x1 - x0)) * ((ys[hi] as number) - y0);
+}
