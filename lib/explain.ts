@@ -2,7 +2,7 @@
 // trees: path-dependent TreeSHAP, Lundberg et al. 2018, Algorithm 2), folded from model columns back to raw fields.
 import { deriveFeatures } from "./features";
 import { LogisticRegressionModel } from "./models/logistic";
-import { type Tree, type TreeEnsemble, sigmoid, treeDepth } from "./models/trees";
+import { CompiledEnsemble, type Tree, type TreeEnsemble, sigmoid, treeDepth } from "./models/trees";
 import type { Customer } from "./schema";
 import { type PipelineScorer, type Scorer, SoftVoteScorer, CalibratedScorer } from "./scorer";
 
@@ -80,6 +80,7 @@ function coverShare(tree: Tree, i: number, c: number): number {
 
 const expectationCache = new WeakMap<Tree, Float64Array>();
 const ensembleExpectations = new WeakMap<TreeEnsemble, Float64Array[]>();
+const compiledEnsembles = new WeakMap<TreeEnsemble, CompiledEnsemble>();
 
 /** Every node's cover-weighted expected leaf value (the weights TreeSHAP uses), computed once per tree and cached. */
 export function nodeExpectations(tree: Tree): Float64Array {
@@ -114,6 +115,14 @@ export function treeExpectedValue(tree: Tree): number {
 export function pathAttribution(ensemble: TreeEnsemble, x: ArrayLike<number>): Attribution {
   if (x.length !== ensemble.nFeatures) throw new RangeError(`row has ${x.length} columns, the ensemble ${ensemble.nFeatures}`);
   const values = new Float64Array(ensemble.nFeatures);
+  let compiled = compiledEnsembles.get(ensemble);
+  if (!compiled) {
+    compiled = new CompiledEnsemble(ensemble);
+    compiledEnsembles.set(ensemble, compiled);
+  }
+  // Fast path: the branch-free padded layout of shallow ensembles (boosting); deep trees and NaN walk the trees below.
+  const fast = compiled.pathAttributionInto(x, values, (t) => nodeExpectations(ensemble.trees[t] as Tree));
+  if (fast) return { ...fast, values };
   let expectedValue = ensemble.baseMargin;
   let output = ensemble.baseMargin;
   let all = ensembleExpectations.get(ensemble);
@@ -391,12 +400,25 @@ export function topReasons(
   k = 3,
   unit: ContributionUnit = "log-odds",
 ): Reason[] {
-  const byField = aggregateByField(featureNames, values);
+  return reasonsFromFields(aggregateByField(featureNames, values), customer, k, unit);
+}
+
+/** The k fields with the largest |contribution| from per-field sums, with the customer's value and a sentence each. */
+function reasonsFromFields(byField: ReadonlyMap<string, number>, customer: Customer, k: number, unit: ContributionUnit): Reason[] {
+  if (k <= 0) return [];
+  // Partial selection of the k largest: k is small and the sort of every field was most of the cost.
+  const top: [string, number][] = [];
+  for (const entry of byField) {
+    const size = Math.abs(entry[1]);
+    let at = top.length;
+    while (at > 0 && (size > Math.abs((top[at - 1] as [string, number])[1]) || (size === Math.abs((top[at - 1] as [string, number])[1]) && entry[0].localeCompare((top[at - 1] as [string, number])[0]) < 0))) at--;
+    if (at < k) {
+      top.splice(at, 0, entry);
+      if (top.length > k) top.pop();
+    }
+  }
   const derived = deriveFeatures(customer);
-  return [...byField]
-    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || a[0].localeCompare(b[0]))
-    .slice(0, Math.max(0, k))
-    .map(([field, contribution]) => {
+  return top.map(([field, contribution]) => {
       const value = fieldValue(customer, field, derived);
       const amount = unit === "log-odds" ? signed(contribution, 2) : `${signed(contribution * 100, 1)} points`;
       return {
@@ -480,9 +502,9 @@ export function explainCustomer(scorer: Scorer, customer: Customer, k = 3, optio
   if (!hasMethod(scorer, "scoreOne") || !("pipeline" in scorer) || !("classifier" in scorer)) {
     throw new Error(`cannot explain scorer ${scorer.name}: not a pipeline scorer or soft vote`);
   }
-  const ps = scorer as PipelineScorer;
+  const ps = scorer as unknown as PipelineScorer;
   const { attribution, unit, method } = attributeColumns(ps, customer, options.trees);
-  const names = ps.pipeline.featureNames;
+  const byField = aggregateByField(ps.pipeline.featureNames, attribution.values);
   return {
     scorer: ps.name,
     method,
@@ -490,8 +512,8 @@ export function explainCustomer(scorer: Scorer, customer: Customer, k = 3, optio
     probability: ps.scoreOne(customer),
     expectedValue: attribution.expectedValue,
     output: attribution.output,
-    fields: Object.fromEntries(aggregateByField(names, attribution.values)),
-    reasons: topReasons(names, attribution.values, customer, k, unit),
+    fields: Object.fromEntries(byField),
+    reasons: reasonsFromFields(byField, customer, k, unit),
   };
 }
 

@@ -87,7 +87,31 @@ function read(c: Customer, derived: Record<string, DerivedValue> | null, source:
 
 /** Fit-on-train, transform-anywhere feature pipeline in the scikit-learn sense (see ../shared/STYLE.md). */
 export class FeaturePipeline {
-  private constructor(private readonly state: SerializedPipeline) {}
+  // Compiled once per pipeline for the hot path: each step's value is read from the customer, or from a small array of
+  // the derived features this pipeline uses (computed once per row), never through an object keyed by name.
+  private readonly reads: ((c: Customer, derived: DerivedValue[]) => DerivedValue)[];
+  private readonly derivedUsed: { position: number; compute: (c: Customer) => DerivedValue }[];
+  private readonly derivedValues: DerivedValue[];
+  private readonly scaled: boolean;
+
+  private constructor(private readonly state: SerializedPipeline) {
+    const used = [...new Set(state.steps.filter((s) => s.source.kind === "derived").map((s) => s.source.name))];
+    this.derivedUsed = used.map((name, position) => {
+      const f = DERIVED_FEATURES.find((d) => d.name === name);
+      if (!f) throw new Error(`pipeline uses unknown derived feature ${name}`);
+      return { position, compute: f.compute };
+    });
+    this.derivedValues = new Array<DerivedValue>(used.length).fill(null);
+    this.reads = state.steps.map((s) => {
+      if (s.source.kind === "column") {
+        const name = s.source.name;
+        return (c: Customer) => c[name] as DerivedValue;
+      }
+      const position = used.indexOf(s.source.name);
+      return (_c: Customer, derived: DerivedValue[]) => derived[position] ?? null;
+    });
+    this.scaled = state.center.some((v) => v !== 0) || state.scale.some((v) => v !== 1);
+  }
 
   get featureNames(): readonly string[] {
     return this.state.featureNames;
@@ -188,12 +212,22 @@ export class FeaturePipeline {
 
   /** One customer to one vector; missing values imputed with training statistics, unseen levels to `__unknown__`. */
   transform(c: Customer): Float64Array {
+    return this.transformInto(c, new Float64Array(this.state.featureNames.length));
+  }
+
+  /**
+   * transform into a caller's buffer of featureNames.length (overwritten): the allocation-free path of batch scoring.
+   * `raw` skips standardization (imputed values and one-hot levels as they are).
+   */
+  transformInto(c: Customer, out: Float64Array, options: { raw?: boolean } = {}): Float64Array {
     const { steps, center, scale } = this.state;
-    const out = new Float64Array(this.state.featureNames.length);
-    const derived = this.state.options.derived.length ? deriveFeatures(c) : null;
+    out.fill(0);
+    const derived = this.derivedValues;
+    for (const d of this.derivedUsed) derived[d.position] = d.compute(c);
     let j = 0;
-    for (const s of steps) {
-      const v = read(c, derived, s.source);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i] as Step;
+      const v = (this.reads[i] as (c: Customer, derived: DerivedValue[]) => DerivedValue)(c, derived);
       if (s.type === "numeric") {
         out[j++] = v === null ? s.median : Number(v);
       } else {
@@ -204,7 +238,7 @@ export class FeaturePipeline {
       }
       if (s.indicator) out[j++] = v === null ? 1 : 0;
     }
-    for (let k = 0; k < out.length; k++) out[k] = ((out[k] as number) - (center[k] as number)) / (scale[k] as number);
+    if (this.scaled && !options.raw) for (let k = 0; k < out.length; k++) out[k] = ((out[k] as number) - (center[k] as number)) / (scale[k] as number);
     return out;
   }
 

@@ -54,36 +54,61 @@ export const NOVELTY_QUANTILES = [...Array.from({ length: 100 }, (_, i) => i / 1
 /** Ridge added to the diagonal of the standardized covariance (unit variances) before inversion. */
 export const NOVELTY_RIDGE = 1e-2;
 
-/** Scores customers by multivariate novelty against a NoveltyReference; ~d² multiply-adds per customer. */
+/**
+ * Scores customers by multivariate novelty against a NoveltyReference. With z = (x - m) / s the standardized row of the
+ * unscaled design row x, z'Pz = x'Ax - 2b'x + c with A = S P S (S = diag(1/s)), b = A m, c = m'Am, and x is sparse
+ * (one-hot levels are 0 or 1): the quadratic form costs (non-zeros)² instead of d².
+ */
 export class NoveltyScorer {
   private readonly pipeline: FeaturePipeline;
-  private readonly precision: Float64Array;
+  private readonly A: Float64Array;
+  private readonly b: Float64Array;
+  private readonly c: number;
   private readonly dim: number;
-  private readonly work: Float64Array;
+  private readonly x: Float64Array;
+  private readonly nz: Int32Array;
 
   constructor(readonly reference: NoveltyReference) {
     this.pipeline = FeaturePipeline.load(reference.pipeline);
-    this.dim = this.pipeline.featureNames.length;
-    if (reference.precision.length !== this.dim * this.dim) {
-      throw new RangeError(`novelty precision has ${reference.precision.length} entries, expected ${this.dim * this.dim}`);
+    const d = (this.dim = this.pipeline.featureNames.length);
+    const { precision } = reference;
+    const { center, scale } = reference.pipeline;
+    if (precision.length !== d * d || center.length !== d || scale.length !== d) {
+      throw new RangeError(`novelty reference is corrupt: precision has ${precision.length} entries and ${center.length} centers for dimension ${d}`);
     }
-    this.precision = Float64Array.from(reference.precision);
-    this.work = new Float64Array(this.dim);
+    this.A = new Float64Array(d * d);
+    this.b = new Float64Array(d);
+    let c = 0;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        const a = (precision[i * d + j] as number) / ((scale[i] as number) * (scale[j] as number));
+        this.A[i * d + j] = a;
+        this.b[i] = (this.b[i] as number) + a * (center[j] as number);
+      }
+      c += (center[i] as number) * (this.b[i] as number);
+    }
+    this.c = c;
+    this.x = new Float64Array(d);
+    this.nz = new Int32Array(d);
   }
 
   /** Squared Mahalanobis distance of the customer's standardized row from the training mean (0 at the mean). */
-  distance(c: Customer): number {
-    const x = this.pipeline.transform(c);
-    const d = this.dim;
-    const P = this.precision;
-    const w = this.work;
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += (P[i * d + j] as number) * (x[j] as number);
-      w[i] = s;
+  distance(customer: Customer): number {
+    const x = this.pipeline.transformInto(customer, this.x, { raw: true });
+    const { A, b, nz, dim: d } = this;
+    let n = 0;
+    for (let i = 0; i < d; i++) if ((x[i] as number) !== 0) nz[n++] = i;
+    let q = this.c;
+    for (let u = 0; u < n; u++) {
+      const i = nz[u] as number;
+      const xi = x[i] as number;
+      let row = 0;
+      for (let v = 0; v < n; v++) {
+        const j = nz[v] as number;
+        row += (A[i * d + j] as number) * (x[j] as number);
+      }
+      q += xi * (row - 2 * (b[i] as number));
     }
-    let q = 0;
-    for (let i = 0; i < d; i++) q += (x[i] as number) * (w[i] as number);
     return q;
   }
 

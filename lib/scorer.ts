@@ -41,12 +41,22 @@ export class PipelineScorer implements Scorer {
     return new PipelineScorer(name, pipeline, classifier);
   }
 
+  /** Reused row buffer: scoring allocates nothing per customer (learners read the row and keep no reference to it). */
+  private scratch: Float64Array | null = null;
+
+  private row(c: Customer): Float64Array {
+    this.scratch ??= new Float64Array(this.pipeline.featureNames.length);
+    return this.pipeline.transformInto(c, this.scratch);
+  }
+
   scoreOne(c: Customer): number {
-    return this.classifier.predictOne(this.pipeline.transform(c));
+    return this.classifier.predictOne(this.row(c));
   }
 
   score(customers: readonly Customer[]): Float64Array {
-    return this.classifier.predictProba(this.pipeline.transformMany(customers));
+    const out = new Float64Array(customers.length);
+    for (let i = 0; i < customers.length; i++) out[i] = this.classifier.predictOne(this.row(customers[i] as Customer));
+    return out;
   }
 
   toJSON(): SerializedScorer {

@@ -16,6 +16,8 @@ export const PREDICT_BODY_LIMIT = 16 * 1024;
 export const BATCH_BODY_LIMIT = 1024 * 1024;
 /** Most customers in one batch request. */
 export const MAX_BATCH = 1000;
+/** Accepted caller-supplied request ids. */
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
 /** Deepest JSON nesting accepted anywhere (a customer is depth 1, a batch depth 2). */
 export const MAX_DEPTH = 8;
 
@@ -142,11 +144,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     connectionTimeout: options.requestTimeoutMs ?? 10_000,
     forceCloseConnections: "idle",
-    return503OnClosing: true,
+    // During shutdown, requests on open connections are still served (drained); /ready answers 503 (preClose hook).
+    return503OnClosing: false,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
-    requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    // A caller's x-request-id is kept only when it is a short token; anything else gets a fresh UUID.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     // Our own checks name every bad field; schemas below document the API and are not used to reject requests.
     ajv: { customOptions: { strict: false } },
   });
@@ -196,18 +203,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  app.addHook("onRequest", async (request, reply) => {
-    reply.header("x-request-id", String(request.id));
+  // Callback-style hooks: no promise per request on the hot path.
+  app.addHook("onRequest", (request, reply, done) => {
+    void reply.header("x-request-id", String(request.id));
+    done();
   });
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     m.requests.labels(route, request.method, String(reply.statusCode)).inc();
     m.latency.labels(route).observe(reply.elapsedTime / 1000);
     // One structured line per request; pino adds the request id (reqId) to every line of a request.
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) }, "request");
+    done();
   });
-  app.addHook("onClose", async () => {
+  app.addHook("preClose", (done) => {
     closing = true;
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

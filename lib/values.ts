@@ -140,6 +140,8 @@ export function canonicalizeCategory(spec: CategoryColumn, raw: string): ValueOu
   // Own keys only: "constructor" or "__proto__" must be unknown, not a level.
   const aliasOf = (key: string): string | undefined =>
     Object.hasOwn(spec.valueAliases, key) ? spec.valueAliases[key] : undefined;
+  // valueKey drops signs and brackets: a signed or bracketed number ("-1", "(1)", "+1", "1-") must not become "1" (Yes).
+  if (/\d/.test(trimmed) && /^[-+(]|[-)]$/.test(trimmed)) return { value: null, status: "unknown" };
   let level = aliasOf(valueKey(trimmed));
   if (level === undefined) {
     // "1.0" or "0.00" for flags: read the number, not the characters.

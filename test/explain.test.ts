@@ -12,6 +12,8 @@ import {
   explainCustomer,
   fieldOf,
   linearContributions,
+  nodeExpectations,
+  pathAttribution,
   topReasons,
   treeShap,
 } from "../lib/explain";
@@ -128,6 +130,55 @@ describe("TreeSHAP", () => {
       const p = model.predictOne(x);
       assert.ok(Math.abs(shap.expectedValue + sum(shap.values) - p) < 1e-6, `${c.customerID}: ${shap.expectedValue + sum(shap.values)} vs ${p}`);
     }
+  });
+});
+
+describe("decision-path attribution (the API's reasons)", () => {
+  /** The textbook walk: at each split on the row's path, the split's feature gets child expectation minus node's. */
+  function referencePath(ensemble: TreeEnsemble, x: ArrayLike<number>): { values: Float64Array; expectedValue: number } {
+    const values = new Float64Array(ensemble.nFeatures);
+    let expectedValue = ensemble.baseMargin;
+    for (const t of ensemble.trees) {
+      const e = nodeExpectations(t);
+      expectedValue += e[0] as number;
+      let i = 0;
+      while ((t.left[i] as number) >= 0) {
+        const v = x[t.feature[i] as number] as number;
+        const c = (Number.isNaN(v) ? (t.defaultLeft[i] ? t.left[i] : t.right[i]) : v < (t.threshold[i] as number) ? t.left[i] : t.right[i]) as number;
+        values[t.feature[i] as number] = (values[t.feature[i] as number] as number) + (e[c] as number) - (e[i] as number);
+        i = c;
+      }
+    }
+    return { values, expectedValue };
+  }
+
+  test("XGBoost (padded fast path) and a deep forest (tree walk) equal the textbook walk and add up to the margin", async () => {
+    await modelsReady();
+    const pipeline = FeaturePipeline.fit(train());
+    const xgb = createModel("xgboost", { nRounds: 60, maxDepth: 5, seed: 2 }) as XGBoostClassifier;
+    xgb.fit(pipeline.transformMany(train()), train().map(label));
+    const forest = createModel("random_forest", { nEstimators: 10, bins: 32, seed: 4 }) as RandomForestModel;
+    forest.fit(pipeline.transformMany(train()), train().map(label));
+    for (const [ensemble, output] of [
+      [xgb.treeStructure(), (x: Float64Array) => xgb.predictMargin(x)],
+      [forest.toEnsemble(), (x: Float64Array) => forest.predictOne(x)],
+    ] as const) {
+      for (const c of probe()) {
+        const x = pipeline.transform(c);
+        const fast = pathAttribution(ensemble, x);
+        const ref = referencePath(ensemble, x);
+        assert.ok(Math.abs(fast.expectedValue - ref.expectedValue) < 1e-9);
+        for (let j = 0; j < x.length; j++) assert.ok(Math.abs((fast.values[j] as number) - (ref.values[j] as number)) < 1e-9, `column ${j}`);
+        assert.ok(Math.abs(fast.expectedValue + sum(fast.values) - output(x)) < 1e-6);
+        assert.ok(Math.abs(fast.output - output(x)) < 1e-6);
+      }
+    }
+    // A missing value takes the node's default direction (the tree walk, not the padded layout).
+    const x = pipeline.transform(probe()[0] as Customer);
+    x[0] = Number.NaN;
+    const withNaN = pathAttribution(xgb.treeStructure(), x);
+    const ref = referencePath(xgb.treeStructure(), x);
+    for (let j = 0; j < x.length; j++) assert.ok(Math.abs((withNaN.values[j] as number) - (ref.values[j] as number)) < 1e-9);
   });
 });
 

@@ -208,6 +208,8 @@ describe("HTTP API (inject)", () => {
     const body = r.json() as Record<string, unknown>;
     for (const key of ["churn_probability", "churn", "threshold", "risk_band", "reasons", "model_version", "warnings"]) assert.ok(key in body, key);
     assert.ok((body["reasons"] as unknown[]).length === 3);
+    const absurd = await post("/predict", FIRST, { "x-request-id": "x".repeat(500) });
+    assert.match(String(absurd.headers["x-request-id"]), /^[0-9a-f-]{36}$/, "an overlong id is replaced by a UUID");
     const none = await post("/predict?reasons=0", FIRST);
     assert.deepEqual((none.json() as Record<string, unknown>)["reasons"], []);
     assert.equal((await post("/predict?reasons=-1", FIRST)).statusCode, 400);

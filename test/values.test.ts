@@ -309,6 +309,15 @@ describe("canonicalizeCategory", () => {
     assert.deepEqual(canonicalizeCategory(category("gender"), "1"), { value: null, status: "unknown" });
   });
 
+  test("a signed or bracketed number is not a flag: -1, (1), +1 and 1- are unknown, not Yes", () => {
+    for (const name of ["SeniorCitizen", "Partner", "PaperlessBilling"] as const) {
+      for (const raw of ["-1", "(1)", "+1", "1-", "-0"]) assert.equal(canonicalizeCategory(category(name), raw).status, "unknown", `${name} ${raw}`);
+    }
+    // Levels spelled with digits keep working.
+    assert.equal(canonicalizeCategory(category("Contract"), "1 year").value, "One year");
+    assert.equal(canonicalizeCategory(category("Contract"), "2-year").value, "Two year");
+  });
+
   // BUG (values.ts canonicalizeCategory): `spec.valueAliases[valueKey(trimmed)]` reads a plain object, so keys
   // inherited from Object.prototype match: "constructor" (any case or punctuation) returns the Object function as
   // the value with status "normalized" (NaN for SeniorCitizen). cleanFields passes API input straight through here.

@@ -125,6 +125,10 @@ export class CompiledEnsemble {
   private readonly pThreshold: Float64Array;
   private readonly pMissingRight: Uint8Array;
   private readonly pLeaf: Float64Array;
+  /** Source node of every padded position (internal positions, then leaves), per tree. */
+  private readonly pNode: Int32Array;
+  /** Node expectations on the padded layout, built on the first pathAttributionInto call. */
+  private pExpect: Float64Array | null = null;
   // Pointer layout (always built: leafIndices and deep trees use it).
   private readonly roots: Int32Array;
   private readonly feature: Int32Array;
@@ -179,6 +183,7 @@ export class CompiledEnsemble {
     this.pThreshold = new Float64Array(this.nTrees * nInt);
     this.pMissingRight = new Uint8Array(this.nTrees * nInt);
     this.pLeaf = new Float64Array(this.nTrees * nLeaf);
+    this.pNode = new Int32Array(this.nTrees * (nInt + nLeaf));
     if (this.paddedDepth < 0) return;
     ensemble.trees.forEach((t, ti) => {
       // Explicit stack of (source node, padded position, depth).
@@ -187,6 +192,7 @@ export class CompiledEnsemble {
         const d = stack.pop() as number;
         const pos = stack.pop() as number;
         const node = stack.pop() as number;
+        this.pNode[ti * (nInt + nLeaf) + pos] = node;
         if (d === D) {
           this.pLeaf[ti * nLeaf + pos - nInt] = t.value[node] as number;
           continue;
@@ -228,6 +234,52 @@ export class CompiledEnsemble {
     const out = new Float64Array(X.length);
     for (let r = 0; r < X.length; r++) out[r] = this.predictOne(X[r] as ArrayLike<number>);
     return out;
+  }
+
+  /**
+   * Decision-path attribution on the padded layout (see lib/explain.ts pathAttribution): adds to `values[f]` the change
+   * in node expectation at every split on f along x's path, and returns the summed root expectations and the margin.
+   * `expectations(t)` gives tree t's per-node expectations (read once). Null when the padded layout does not apply
+   * (deep trees, or a NaN in x): the caller walks the trees instead.
+   */
+  pathAttributionInto(
+    x: ArrayLike<number>,
+    values: Float64Array,
+    expectations: (tree: number) => Float64Array,
+  ): { expectedValue: number; output: number } | null {
+    if (this.paddedDepth < 0) return null;
+    for (let j = 0; j < this.nFeatures; j++) if ((x[j] as number) !== (x[j] as number)) return null;
+    const D = this.paddedDepth;
+    const nInt = (1 << D) - 1;
+    const per = nInt + (1 << D);
+    if (!this.pExpect) {
+      const pe = new Float64Array(this.nTrees * per);
+      for (let t = 0; t < this.nTrees; t++) {
+        const e = expectations(t);
+        for (let pos = 0; pos < per; pos++) pe[t * per + pos] = e[this.pNode[t * per + pos] as number] as number;
+      }
+      this.pExpect = pe;
+    }
+    const pe = this.pExpect;
+    const feature = this.pFeature;
+    const threshold = this.pThreshold;
+    let expectedValue = this.baseMargin;
+    let output = this.baseMargin;
+    for (let t = 0, fo = 0, eo = 0; t < this.nTrees; t++, fo += nInt, eo += per) {
+      let a = 0;
+      let prev = pe[eo] as number;
+      expectedValue += prev;
+      for (let d = 0; d < D; d++) {
+        const g = fo + a;
+        const f = feature[g] as number;
+        a = 2 * a + 1 + ((((x[f] as number) >= (threshold[g] as number)) as unknown as number) | 0);
+        const next = pe[eo + a] as number;
+        values[f] = (values[f] as number) + next - prev;
+        prev = next;
+      }
+      output += prev;
+    }
+    return { expectedValue, output };
   }
 
   /** No NaN in x: two trees at a time (independent dependency chains), branch-free steps. */
