@@ -517,6 +517,19 @@ export function explainCustomer(scorer: Scorer, customer: Customer, k = 3, optio
   };
 }
 
+/**
+ * Only the k strongest reasons of explainCustomer, without the per-field record and the probability: the API's path.
+ * Same reasons as explainCustomer(scorer, customer, k, options).reasons.
+ */
+export function reasonsFor(scorer: Scorer, customer: Customer, k = 3, options: ExplainOptions = {}): Reason[] {
+  if (k <= 0) return [];
+  if (scorer instanceof CalibratedScorer) return reasonsFor(scorer.base, customer, k, options);
+  if (scorer instanceof SoftVoteScorer) return explainSoftVote(scorer, customer, k, options).reasons;
+  const ps = scorer as unknown as PipelineScorer;
+  const { attribution, unit } = attributeColumns(ps, customer, options.trees);
+  return reasonsFromFields(aggregateByField(ps.pipeline.featureNames, attribution.values), customer, k, unit);
+}
+
 function explainSoftVote(scorer: SoftVoteScorer, customer: Customer, k: number, options: ExplainOptions): CustomerExplanation {
   const fields = new Map<string, number>();
   const skipped: string[] = [];

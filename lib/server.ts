@@ -203,15 +203,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
-  // Callback-style hooks: no promise per request on the hot path.
+  // Callback-style hooks: no promise per request on the hot path; labelled metric children cached (bounded by routes
+  // x methods x status codes).
+  const requestCounters = new Map<string, { inc: () => void }>();
+  const latencyByRoute = new Map<string, { observe: (v: number) => void }>();
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", String(request.id));
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
-    m.requests.labels(route, request.method, String(reply.statusCode)).inc();
-    m.latency.labels(route).observe(reply.elapsedTime / 1000);
+    const key = `${route} ${request.method} ${reply.statusCode}`;
+    let counter = requestCounters.get(key);
+    if (!counter) {
+      counter = m.requests.labels(route, request.method, String(reply.statusCode));
+      requestCounters.set(key, counter);
+    }
+    counter.inc();
+    let histogram = latencyByRoute.get(route);
+    if (!histogram) {
+      histogram = m.latency.labels(route);
+      latencyByRoute.set(route, histogram);
+    }
+    histogram.observe(reply.elapsedTime / 1000);
     // One structured line per request; pino adds the request id (reqId) to every line of a request.
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) }, "request");
     done();
@@ -247,6 +261,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   /** Checks the whole body before any scoring: nesting depth and forbidden keys anywhere. */
   const bodyProblem = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    // The common case, a flat object of primitives without a forbidden key, needs no deeper look.
+    const body = request.body;
+    if (typeof body === "object" && body !== null && !Array.isArray(body)) {
+      let flat = true;
+      for (const k in body) {
+        const v = (body as Record<string, unknown>)[k];
+        if ((typeof v === "object" && v !== null) || FORBIDDEN_KEYS.has(k)) {
+          flat = false;
+          break;
+        }
+      }
+      if (flat) return false;
+    }
     const depth = jsonDepth(request.body);
     if (depth > MAX_DEPTH) {
       void reply.code(400).send(errorBody(request, "too_deep", `the body nests deeper than ${MAX_DEPTH} levels`));

@@ -1,7 +1,7 @@
 // The prediction service: one customer's raw fields in, a checked, scored and explained answer out. The HTTP API
 // (lib/server.ts) and the batch scorer (lib/batch.ts) both go through `predict`, so they apply the same rules.
 import { MIN_FEATURE_COLUMNS, cleanFields } from "./cleaning";
-import { explainCustomer } from "./explain";
+import { reasonsFor } from "./explain";
 import { loadModelFile, modelVersion } from "./model-file";
 import { type InputWarning, OodChecker } from "./ood";
 import { type ColumnName, FEATURE_COLUMNS, columnSpec } from "./schema";
@@ -151,13 +151,8 @@ export class PredictionService {
     const checked = this.ood.check(customer, inconsistencies);
     warnings.push(...checked.warnings);
     const k = options.reasons ?? 3;
-    let probability: number;
-    let reasons: ApiReason[] = [];
-    if (k > 0) {
-      const e = explainCustomer(this.scorer, customer, k, { trees: "path" });
-      probability = e.probability;
-      reasons = e.reasons.map((r) => ({ field: r.field, value: r.value, contribution: r.contribution, unit: r.unit, text: r.text }));
-    } else probability = this.scorer.scoreOne(customer);
+    const probability = this.scorer.scoreOne(customer);
+    const reasons: ApiReason[] = reasonsFor(this.scorer, customer, k, { trees: "path" });
     return {
       ok: true,
       prediction: {

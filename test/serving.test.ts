@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { cleanFile } from "../lib/cleaning";
+import { explainCustomer } from "../lib/explain";
 import { ModelFileError, loadModelFile, modelChecksum, modelVersion, parseModelFile } from "../lib/model-file";
 import { NOVELTY_WARN_PERCENTILE } from "../lib/ood";
 import { NoveltyScorer, chargesRatio, quantileRank } from "../lib/reference";
@@ -130,6 +131,13 @@ describe("prediction service", () => {
     const sizes = out.prediction.reasons.map((r) => Math.abs(r.contribution));
     assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), "strongest first");
     for (const r of out.prediction.reasons) assert.ok(r.text.startsWith(`${r.field} is ${r.value}`));
+    // The API's lean path gives exactly explainCustomer's reasons (decision-path method).
+    for (const c of customers().slice(0, 60)) {
+      const api = s.predict(asRecord(c), { reasons: 4 });
+      assert.ok(api.ok);
+      const full = explainCustomer(s.scorer, c, 4, { trees: "path" }).reasons.map((r) => ({ field: r.field, value: r.value, contribution: r.contribution, unit: r.unit, text: r.text }));
+      assert.deepEqual(api.prediction.reasons, full);
+    }
   });
 
   test("risk bands follow the threshold and the training churn rate", async () => {
