@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm run docs [-- --check]`: regenerates the generated sections of README.md and REPORT.md (and the README figures)
+// from the artifacts of the last run; --check changes nothing and exits 1 when a committed document disagrees.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const check = process.argv.includes("--check");
+const artifactsDir = path.resolve(root, process.env.CHURN_ARTIFACTS || "artifacts");
+const { locateData } = require(path.join(root, "dist", "lib", "data"));
+const { generateSections, applySections } = require(path.join(root, "dist", "lib", "docs"));
+const DOCUMENTS = ["README.md", "REPORT.md"];
+
+function main() {
+  if (!fs.existsSync(path.join(artifactsDir, "model.json"))) {
+    console.error(`docs: ${path.relative(root, artifactsDir)}/model.json is missing: run \`npm start\` first`);
+    process.exit(2);
+  }
+  const inputs = locateData(root);
+  const exportFile = inputs.exportFile || inputs.cleanFile;
+  const figureManifest = path.join(root, "docs", "figures", "manifest.json");
+  let figureProblems = [];
+  const renderer = path.join(root, "scripts", "render-figures.js");
+  if (fs.existsSync(renderer)) {
+    const { renderFigures } = require(renderer);
+    const result = renderFigures({ artifactsDir, exportFile, outDir: path.dirname(figureManifest), check });
+    figureProblems = result.stale || [];
+    if (!check) console.log(`docs: ${result.written.length} figure(s) rendered to docs/figures/`);
+  }
+  const sections = generateSections({ artifactsDir, exportFile, figureManifest: fs.existsSync(figureManifest) ? figureManifest : undefined });
+  let failed = false;
+  for (const doc of DOCUMENTS) {
+    const file = path.join(root, doc);
+    if (!fs.existsSync(file)) continue;
+    const before = fs.readFileSync(file, "utf8");
+    const result = applySections(before, sections);
+    if (result.unknown.length) {
+      console.error(`docs: ${doc} has markers with no generator: ${result.unknown.join(", ")}`);
+      failed = true;
+    }
+    if (check) {
+      if (result.stale.length) {
+        console.error(`docs: ${doc} disagrees with the artifacts in: ${result.stale.join(", ")} (run \`npm run docs\`)`);
+        failed = true;
+      } else console.log(`docs: ${doc} agrees with the artifacts (${result.changed.length - result.stale.length} measured section(s) differ by machine, not checked)`);
+    } else {
+      if (result.text !== before) fs.writeFileSync(file, result.text);
+      console.log(`docs: ${doc}: ${result.changed.length ? `updated ${result.changed.join(", ")}` : "up to date"}`);
+    }
+  }
+  if (figureProblems.length) {
+    console.error(`docs: figures out of date: ${figureProblems.join(", ")} (run \`npm run docs\`)`);
+    failed = true;
+  }
+  if (failed) process.exit(1);
+}
+
+main();
