@@ -169,10 +169,8 @@ export function generateSections(inputs: DocInputs): DocSection[] {
   // Figures ------------------------------------------------------------------------------------------------------------
   const manifest = inputs.figureManifest ? readJson<{ figures: { name: string; title: string; alt: string; file: string; measured?: boolean }[] }>(inputs.figureManifest) : null;
   if (manifest) {
-    const base = path.dirname(inputs.figureManifest as string);
-    for (const fig of manifest.figures) {
-      add(`figure:${fig.name}`, `![${fig.alt.replace(/[[\]]/g, "")}](${path.posix.join(path.relative(path.resolve(base, "..", ".."), base).split(path.sep).join("/"), fig.file)})`, Boolean(fig.measured));
-    }
+    // Manifest paths are relative to the repository root, where README.md and REPORT.md live.
+    for (const fig of manifest.figures) add(`figure:${fig.name}`, `![${fig.alt.replace(/[[\]]/g, "")}](${fig.file})`, Boolean(fig.measured));
   }
   return sections;
 }

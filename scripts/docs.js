@@ -12,7 +12,7 @@ const { locateData } = require(path.join(root, "dist", "lib", "data"));
 const { generateSections, applySections } = require(path.join(root, "dist", "lib", "docs"));
 const DOCUMENTS = ["README.md", "REPORT.md"];
 
-function main() {
+async function main() {
   if (!fs.existsSync(path.join(artifactsDir, "model.json"))) {
     console.error(`docs: ${path.relative(root, artifactsDir)}/model.json is missing: run \`npm start\` first`);
     process.exit(2);
@@ -24,7 +24,7 @@ function main() {
   const renderer = path.join(root, "scripts", "render-figures.js");
   if (fs.existsSync(renderer)) {
     const { renderFigures } = require(renderer);
-    const result = renderFigures({ artifactsDir, exportFile, outDir: path.dirname(figureManifest), check });
+    const result = await renderFigures({ artifactsDir, exportFile, outDir: path.dirname(figureManifest), check });
     figureProblems = result.stale || [];
     if (!check) console.log(`docs: ${result.written.length} figure(s) rendered to docs/figures/`);
   }
@@ -56,4 +56,7 @@ function main() {
   if (failed) process.exit(1);
 }
 
-main();
+main().catch((err) => {
+  console.error(`docs: ${err && err.message ? err.message : err}`);
+  process.exit(typeof err?.exitCode === "number" ? err.exitCode : 1);
+});

@@ -1,0 +1,300 @@
+#!/usr/bin/env node
+// Builds the slide deck: executes slides/slides.ipynb headless with the tslab kernel, exports it with
+// `nbconvert --to slides` to a reveal.js deck that works offline, and prints it to PDF with headless Chromium.
+//
+//   npm run slides                     # builds the library first, then this script
+//   node scripts/slides.js --no-pdf    # skip the PDF
+//
+// Writes (under $CHURN_ARTIFACTS, default artifacts/):
+//   slides/slides.ipynb          the executed notebook
+//   slides/slides.slides.html    the deck (code inputs and prompts removed, outputs only)
+//   slides/reveal.js/            reveal.js (dist/ and plugin/notes/) copied from node_modules: no CDN
+//   slides/slides.pdf            when chromium (or google-chrome) is on PATH, or $CHROME points at one
+//
+// Offline: nbconvert's reveal template loads require.js, jQuery and MathJax from URLs (Debian points them at
+// /usr/share/javascript, pip's nbconvert at CDNs) and reveal.js through require.js. The deck uses none of them
+// (no math, no widgets; Plotly is inlined by lib/notebook), so a tiny template derived from nbconvert's `reveal`
+// drops those three and loads the copied reveal.js with plain <script> tags. After the export the HTML is checked
+// for any remaining http(s) or file:// script/stylesheet source, and the script fails if one is left.
+//
+// Environment, as scripts/run-notebooks.js: CHURN_ARTIFACTS (artifacts folder), CHURN_EXPORT_FILE / CHURN_DATA_FILE
+// (data, read by the notebook through lib/data's locateData), JUPYTER_PYTHON (interpreter).
+"use strict";
+
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+const { setupJupyter, jupyterEnv, findJupyterPython, ROOT } = require("./setup-jupyter");
+
+const NOTEBOOK = path.join(ROOT, "slides", "slides.ipynb");
+const KERNEL = "tslab";
+const TIMEOUT_S = 600;
+
+const rel = (p) => path.relative(process.cwd(), p) || ".";
+const stripAnsi = (s) => String(s || "").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+
+class SlidesError extends Error {}
+
+// Same executor as scripts/run-notebooks.js (nbconvert's ExecutePreprocessor; the partial notebook is saved and
+// the failing cell's index reported, since tslab's error replies carry no ename/evalue).
+const EXECUTE_PY = `
+import os, sys, nbformat
+from nbconvert.preprocessors import ExecutePreprocessor
+from nbclient.exceptions import CellExecutionError
+
+class EP(ExecutePreprocessor):
+    current = None
+    def preprocess_cell(self, cell, resources, index):
+        self.current = index
+        return super().preprocess_cell(cell, resources, index)
+
+src, dst, kernel, timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+nb = nbformat.read(src, as_version=4)
+ep = EP(timeout=timeout, kernel_name=kernel)
+status = 0
+try:
+    ep.preprocess(nb, {"metadata": {"path": os.path.dirname(os.path.abspath(src))}})
+except CellExecutionError as e:
+    sys.stderr.write(str(e) + "\\nSLIDES_FAILED_CELL=%s\\n" % ep.current)
+    status = 3
+finally:
+    nbformat.write(nb, dst)
+sys.exit(status)
+`;
+
+// A template derived from nbconvert's reveal template (nbconvert 6 and 7): no jQuery, require.js or MathJax, and
+// reveal.js + the notes plugin loaded with plain script tags (their UMD builds set window.Reveal / RevealNotes).
+const TEMPLATE_CONF = { base_template: "reveal", mimetypes: { "text/html": true } };
+const TEMPLATE_INDEX = `{%- extends 'reveal/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_css -%}<style type="text/css">EXTRA_CSS</style>{%- endblock html_head_css -%}
+{% block footer_js %}
+<script src="{{ resources.reveal.url_prefix }}/dist/reveal.js"></script>
+<script src="{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"></script>
+<script>
+Reveal.initialize({
+  controls: true,
+  progress: true,
+  history: true,
+  hash: true,
+  pdfSeparateFragments: false,
+  pdfMaxPagesPerSlide: 1,
+  transition: "{{ resources.reveal.transition | default('slide', true) }}",
+  slideNumber: "{{ resources.reveal.number | default('', true) }}",
+  plugins: [RevealNotes]
+});
+// Plotly figures drawn while their slide was hidden get the right size once it is shown.
+Reveal.on("slidechanged", function () { window.dispatchEvent(new Event("resize")); });
+</script>
+{% endblock footer_js %}
+`;
+// Deck styling on top of nbconvert's: slide text left-aligned and a little smaller, tables compact.
+const EXTRA_CSS = `
+.reveal .slides { text-align: left; }
+.reveal .jp-RenderedHTMLCommon table { font-size: 17px; margin: 0.2em 0 0.4em 0; }
+.reveal .jp-RenderedHTMLCommon td, .reveal .jp-RenderedHTMLCommon th { padding: 0.15em 0.6em; }
+.reveal .jp-RenderedHTMLCommon td:first-child, .reveal .jp-RenderedHTMLCommon th:first-child { text-align: left; }
+.reveal .jp-RenderedHTMLCommon caption { font-size: 14px; color: #555; caption-side: bottom; text-align: left; }
+.reveal .jp-RenderedMarkdown li { font-size: 20px; line-height: 1.35; margin-bottom: 0.25em; }
+.reveal .jp-RenderedMarkdown small { font-size: 14px; color: #555; }
+.reveal h1, .reveal h2, .reveal h3 { text-transform: none !important; }
+/* print-pdf: no blank page after the last slide */
+html.print-pdf .reveal .slides .pdf-page:last-of-type { page-break-after: avoid !important; break-after: avoid !important; }
+.reveal h1 { font-size: 1.6em; }
+.reveal h2 { font-size: 1.15em; }
+.reveal h3 { font-size: 1.0em; }
+`;
+
+function writeTemplate() {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), "churn-slides-"));
+  const dir = path.join(base, "churn_reveal");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "conf.json"), JSON.stringify(TEMPLATE_CONF));
+  fs.writeFileSync(
+    path.join(dir, "index.html.j2"),
+    TEMPLATE_INDEX.replace("EXTRA_CSS", EXTRA_CSS),
+  );
+  return base;
+}
+
+/** Copies what the deck loads from reveal.js (dist/ and the notes plugin) next to the HTML. */
+function copyReveal(outDir) {
+  let pkgJson;
+  try {
+    pkgJson = require.resolve("reveal.js/package.json", { paths: [ROOT] });
+  } catch {
+    throw new SlidesError("reveal.js is missing from node_modules: run `npm install` (it is a devDependency).");
+  }
+  const src = path.dirname(pkgJson);
+  const dst = path.join(outDir, "reveal.js");
+  fs.rmSync(dst, { recursive: true, force: true });
+  fs.cpSync(path.join(src, "dist"), path.join(dst, "dist"), { recursive: true, filter: (f) => !f.endsWith(".map") });
+  fs.cpSync(path.join(src, "plugin", "notes"), path.join(dst, "plugin", "notes"), { recursive: true });
+  fs.copyFileSync(path.join(src, "LICENSE"), path.join(dst, "LICENSE"));
+  return { dir: dst, version: JSON.parse(fs.readFileSync(pkgJson, "utf8")).version };
+}
+
+/** Script and stylesheet sources in the HTML that are not relative paths (http(s), protocol-relative, file:). */
+function externalSources(html) {
+  const found = new Set();
+  const re = /<(script|link)\b[^>]*?\b(src|href)\s*=\s*["']([^"']*)["']/gi;
+  let m;
+  while ((m = re.exec(html)) !== null) {
+    if (/^(https?:|\/\/|file:)/i.test(m[3])) found.add(`<${m[1]} ${m[2]}="${m[3]}">`);
+  }
+  return [...found];
+}
+
+function findChrome() {
+  const candidates = [process.env.CHROME, "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"].filter(Boolean);
+  for (const c of candidates) {
+    const r = spawnSync(c, ["--version"], { encoding: "utf8", timeout: 30_000 });
+    if (!r.error && r.status === 0) return { bin: c, version: r.stdout.trim() };
+  }
+  return null;
+}
+
+function printPdf(chrome, htmlFile, pdfFile) {
+  fs.rmSync(pdfFile, { force: true });
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-slides-chrome-"));
+  try {
+    const r = spawnSync(
+      chrome,
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--no-pdf-header-footer",
+        `--user-data-dir=${userDir}`,
+        "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=15000",
+        `--print-to-pdf=${pdfFile}`,
+        `file://${htmlFile}?print-pdf`,
+      ],
+      { encoding: "utf8", timeout: 180_000 },
+    );
+    if (r.error || !fs.existsSync(pdfFile) || fs.statSync(pdfFile).size === 0) {
+      throw new SlidesError(`${chrome} did not write ${rel(pdfFile)}:\n${r.error ? r.error.message : stripAnsi(r.stderr).split("\n").slice(-15).join("\n")}`);
+    }
+  } finally {
+    fs.rmSync(userDir, { recursive: true, force: true });
+  }
+}
+
+function main(argv) {
+  const pdf = !argv.includes("--no-pdf");
+  const artifacts = path.resolve(ROOT, process.env.CHURN_ARTIFACTS || "artifacts");
+  const outDir = path.join(artifacts, "slides");
+  const executed = path.join(outDir, "slides.ipynb");
+  const htmlFile = path.join(outDir, "slides.slides.html");
+  const pdfFile = path.join(outDir, "slides.pdf");
+
+  if (!fs.existsSync(NOTEBOOK)) throw new SlidesError(`${rel(NOTEBOOK)} is missing`);
+  if (!fs.existsSync(path.join(ROOT, "dist", "lib", "notebook.js"))) {
+    throw new SlidesError("dist/lib is missing: run `npm run build` (npm run slides does).");
+  }
+  for (const f of ["model.json", "metrics.json", "split.json"]) {
+    if (!fs.existsSync(path.join(artifacts, f))) {
+      throw new SlidesError(`${rel(path.join(artifacts, f))} is missing: run \`npm start\` first (the deck summarizes its artifacts).`);
+    }
+  }
+
+  setupJupyter({ quiet: true });
+  const { python } = findJupyterPython({ modules: ["jupyter_client", "nbconvert", "nbclient"] });
+  // The notebook reads the same variables as the other notebooks (CHURN_ARTIFACTS, CHURN_EXPORT_FILE, ...);
+  // relative paths are resolved by the notebook against the repo root, so pass them through unchanged.
+  const env = { ...jupyterEnv(), PYDEVD_DISABLE_FILE_VALIDATION: "1" };
+  fs.mkdirSync(outDir, { recursive: true });
+
+  // 1. Execute.
+  let t0 = Date.now();
+  process.stdout.write(`slides: executing ${rel(NOTEBOOK)} (python ${python}, kernel ${KERNEL}) ... `);
+  const r = spawnSync(python, ["-c", EXECUTE_PY, NOTEBOOK, executed, KERNEL, String(TIMEOUT_S)], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.error || r.status !== 0) {
+    console.log(`FAILED (${secs()}s)`);
+    const m = /SLIDES_FAILED_CELL=(\d+)/.exec(r.stderr || "");
+    let detail = r.error ? r.error.message : stripAnsi(r.stderr).split("\n").slice(-40).join("\n");
+    if (m && fs.existsSync(executed)) {
+      const cell = JSON.parse(fs.readFileSync(executed, "utf8")).cells[Number(m[1])];
+      const text = (v) => (Array.isArray(v) ? v.join("") : String(v || ""));
+      const err = (cell.outputs || [])
+        .map((o) => (o.output_type === "error" ? `${o.ename}: ${o.evalue}` : o.output_type === "stream" && o.name === "stderr" ? text(o.text) : ""))
+        .join("");
+      detail = `cell ${Number(m[1]) + 1}:\n${text(cell.source).split("\n").slice(0, 6).map((l) => `  | ${l}`).join("\n")}\nerror:\n${stripAnsi(err).trim() || "(no error text from the kernel)"}`;
+    }
+    throw new SlidesError(`executing ${rel(NOTEBOOK)} failed (partial notebook: ${rel(executed)}):\n${detail}`);
+  }
+  console.log(`ok (${secs()}s)`);
+
+  // 2. Export to reveal.js slides (outputs only), with reveal.js copied next to the HTML.
+  const reveal = copyReveal(outDir);
+  const templates = writeTemplate();
+  t0 = Date.now();
+  try {
+    const x = spawnSync(
+      python,
+      [
+        "-m", "nbconvert", "--to", "slides",
+        `--TemplateExporter.extra_template_basedirs=${templates}`,
+        "--template", "churn_reveal",
+        "--no-input", "--no-prompt",
+        "--SlidesExporter.reveal_url_prefix=reveal.js",
+        "--SlidesExporter.reveal_theme=white",
+        "--SlidesExporter.reveal_transition=none",
+        "--output-dir", outDir, "--output", "slides",
+        executed,
+      ],
+      { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+    );
+    if (x.error || x.status !== 0) {
+      throw new SlidesError(`nbconvert --to slides failed:\n${x.error ? x.error.message : stripAnsi(x.stderr).split("\n").slice(-25).join("\n")}`);
+    }
+  } finally {
+    fs.rmSync(templates, { recursive: true, force: true });
+  }
+  if (!fs.existsSync(htmlFile)) throw new SlidesError(`nbconvert did not write ${rel(htmlFile)}`);
+  const html = fs.readFileSync(htmlFile, "utf8");
+  const external = externalSources(html);
+  if (external.length) {
+    throw new SlidesError(`${rel(htmlFile)} still loads non-local resources, so it would not work offline:\n  ${external.join("\n  ")}`);
+  }
+  for (const f of ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "plugin/notes/notes.js"]) {
+    if (!fs.existsSync(path.join(reveal.dir, f))) throw new SlidesError(`reveal.js ${reveal.version} has no ${f}; the template expects reveal.js 4`);
+  }
+  const slides = (html.match(/<section\b/g) || []).length;
+  console.log(`slides: ${rel(htmlFile)} (${(html.length / 2 ** 20).toFixed(1)} MB, ${slides} <section>s, reveal.js ${reveal.version} in ${rel(reveal.dir)}/; offline: no http(s)/file script or stylesheet sources)`);
+
+  // 3. PDF through reveal's print-pdf mode.
+  if (!pdf) return 0;
+  const chrome = findChrome();
+  if (!chrome) {
+    console.log("slides: no chromium/google-chrome on PATH (or $CHROME): PDF skipped");
+    return 0;
+  }
+  t0 = Date.now();
+  printPdf(chrome.bin, htmlFile, pdfFile);
+  const pages = (fs.readFileSync(pdfFile, "latin1").match(/\/Type\s*\/Page\b/g) || []).length;
+  console.log(`slides: ${rel(pdfFile)} (${pages} pages, ${(fs.statSync(pdfFile).size / 1024).toFixed(0)} KB, ${chrome.version}, ${secs()}s)`);
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`slides: ${err && err.message ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
+
+module.exports = { externalSources };
