@@ -129,6 +129,13 @@ function cellReport(file, index) {
   return { cell: index + 1, source: text(c.source), error: stripAnsi(errText).trim() };
 }
 
+/** The failing cell of an executeNotebook run ({cell, source, error}), or null. */
+function failedCell(result, executed) {
+  const m = /RUN_NOTEBOOKS_FAILED_CELL=(\d+)/.exec(result.stderr || "");
+  return m && fs.existsSync(executed) ? cellReport(executed, Number(m[1])) : null;
+}
+
+/** Executes src with the tslab kernel and writes the executed notebook (partial on failure) to dst. */
 function executeNotebook(python, src, dst, env) {
   return spawnSync(python, ["-c", EXECUTE_PY, src, dst, KERNEL, String(TIMEOUT_S)], {
     cwd: ROOT,
@@ -222,4 +229,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { notebookErrors, listNotebooks };
+module.exports = { notebookErrors, listNotebooks, executeNotebook, failedCell };

@@ -26,42 +26,17 @@ const os = require("node:os");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const { setupJupyter, jupyterEnv, findJupyterPython, ROOT } = require("./setup-jupyter");
+// The notebooks' executor (nbconvert's ExecutePreprocessor; partial notebook saved, failing cell reported).
+const { executeNotebook, failedCell } = require("./run-notebooks");
 
 const NOTEBOOK = path.join(ROOT, "slides", "slides.ipynb");
 const KERNEL = "tslab";
-const TIMEOUT_S = 600;
 
 const rel = (p) => path.relative(process.cwd(), p) || ".";
 const stripAnsi = (s) => String(s || "").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 
 class SlidesError extends Error {}
 
-// Same executor as scripts/run-notebooks.js (nbconvert's ExecutePreprocessor; the partial notebook is saved and
-// the failing cell's index reported, since tslab's error replies carry no ename/evalue).
-const EXECUTE_PY = `
-import os, sys, nbformat
-from nbconvert.preprocessors import ExecutePreprocessor
-from nbclient.exceptions import CellExecutionError
-
-class EP(ExecutePreprocessor):
-    current = None
-    def preprocess_cell(self, cell, resources, index):
-        self.current = index
-        return super().preprocess_cell(cell, resources, index)
-
-src, dst, kernel, timeout = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-nb = nbformat.read(src, as_version=4)
-ep = EP(timeout=timeout, kernel_name=kernel)
-status = 0
-try:
-    ep.preprocess(nb, {"metadata": {"path": os.path.dirname(os.path.abspath(src))}})
-except CellExecutionError as e:
-    sys.stderr.write(str(e) + "\\nSLIDES_FAILED_CELL=%s\\n" % ep.current)
-    status = 3
-finally:
-    nbformat.write(nb, dst)
-sys.exit(status)
-`;
 
 // A template derived from nbconvert's reveal template (nbconvert 6 and 7): no jQuery, require.js or MathJax, and
 // reveal.js + the notes plugin loaded with plain script tags (their UMD builds set window.Reveal / RevealNotes).
@@ -213,25 +188,16 @@ function main(argv) {
   // 1. Execute.
   let t0 = Date.now();
   process.stdout.write(`slides: executing ${rel(NOTEBOOK)} (python ${python}, kernel ${KERNEL}) ... `);
-  const r = spawnSync(python, ["-c", EXECUTE_PY, NOTEBOOK, executed, KERNEL, String(TIMEOUT_S)], {
-    cwd: ROOT,
-    env,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const r = executeNotebook(python, NOTEBOOK, executed, env);
   const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
   if (r.error || r.status !== 0) {
     console.log(`FAILED (${secs()}s)`);
-    const m = /SLIDES_FAILED_CELL=(\d+)/.exec(r.stderr || "");
-    let detail = r.error ? r.error.message : stripAnsi(r.stderr).split("\n").slice(-40).join("\n");
-    if (m && fs.existsSync(executed)) {
-      const cell = JSON.parse(fs.readFileSync(executed, "utf8")).cells[Number(m[1])];
-      const text = (v) => (Array.isArray(v) ? v.join("") : String(v || ""));
-      const err = (cell.outputs || [])
-        .map((o) => (o.output_type === "error" ? `${o.ename}: ${o.evalue}` : o.output_type === "stream" && o.name === "stderr" ? text(o.text) : ""))
-        .join("");
-      detail = `cell ${Number(m[1]) + 1}:\n${text(cell.source).split("\n").slice(0, 6).map((l) => `  | ${l}`).join("\n")}\nerror:\n${stripAnsi(err).trim() || "(no error text from the kernel)"}`;
-    }
+    const f = failedCell(r, executed);
+    const detail = r.error
+      ? r.error.message
+      : f
+        ? `cell ${f.cell}:\n${f.source.split("\n").slice(0, 6).map((l) => `  | ${l}`).join("\n")}\nerror:\n${f.error || "(no error text from the kernel)"}`
+        : stripAnsi(r.stderr).split("\n").slice(-40).join("\n");
     throw new SlidesError(`executing ${rel(NOTEBOOK)} failed (partial notebook: ${rel(executed)}):\n${detail}`);
   }
   console.log(`ok (${secs()}s)`);
