@@ -9,8 +9,9 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY patches ./patches
 COPY lib ./lib
 COPY test ./test
-# npm ci applies patches/ (postinstall) and compiles (prepare); prune then removes every dev dependency.
-RUN npm ci && npm prune --omit=dev
+# Dependencies' install scripts are skipped (only dev tools such as tslab's zeromq have any); the project's own steps
+# run explicitly: apply patches/ (patch-package), compile, then prune every dev dependency.
+RUN npm ci --ignore-scripts && npx patch-package && npm run build && npm prune --omit=dev
 
 # Stage 2: the runtime, as the unprivileged `node` user, with the model baked in (its checksum is verified at start).
 FROM node:20-bookworm-slim
