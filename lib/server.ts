@@ -255,7 +255,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     return reply.code(status).send(errorBody(request, code, message));
   });
+  // A known path with another method is a 405 naming the allowed methods; anything else a 404.
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const set = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const m of methods) set.add(m);
+    methodsByPath.set(route.url, set);
+  });
   app.setNotFoundHandler((request, reply) => {
+    const allowed = methodsByPath.get(request.url.split("?")[0] ?? "");
+    if (allowed && !allowed.has(request.method)) {
+      const allow = [...allowed].sort().join(", ");
+      void reply.code(405).header("allow", allow).send(errorBody(request, "method_not_allowed", `${request.method} is not allowed on ${request.url.split("?")[0]}; use ${allow}`));
+      return;
+    }
     void reply.code(404).send(errorBody(request, "not_found", `no route ${request.method} ${request.url}; see /docs`));
   });
 

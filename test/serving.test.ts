@@ -238,6 +238,7 @@ describe("HTTP API (inject)", () => {
       ["batch not an array", () => post("/predict/batch", { customers: "all" }), 422, /customers/],
       ["text body", () => app.inject({ method: "POST", url: "/predict", payload: "tenure=1", headers: { "content-type": "text/plain" } }), 415, /unsupported_media_type/],
       ["unknown route", () => app.inject({ method: "GET", url: "/predictions" }), 404, /not_found/],
+      ["wrong method", () => app.inject({ method: "GET", url: "/predict" }), 405, /method_not_allowed.*POST/],
     ];
     for (const [name, send, status, pattern] of cases) {
       const r = await send();
