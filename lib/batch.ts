@@ -205,17 +205,10 @@ function formatWarning(code: string, field: string | null): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The scoring transform: arrays of cells in, output rows (arrays of strings) out.
 
-interface ScoreState {
-  rowsRead: number;
-  blank: number;
-  scored: number;
-  refused: number;
-  duplicateIds: number;
-  duplicateCheckComplete: boolean;
-  warnings: Record<string, number>;
-  rowsWithWarnings: number;
-  peakRss: number;
-}
+type ScoreState = Pick<
+  BatchSummary,
+  "rowsRead" | "blank" | "scored" | "refused" | "duplicateIds" | "duplicateCheckComplete" | "warnings" | "rowsWithWarnings"
+> & { peakRss: number };
 
 class ScoreRows extends Transform {
   readonly state: ScoreState = {

@@ -7,7 +7,7 @@ import { valueByTopShare } from "./business";
 import { type Figure, churnRateFigure } from "./charts";
 import { cleanFile } from "./cleaning";
 import { churnByTenureBand, churnRateByColumn, labeled, percent, rateOf } from "./eda";
-import { loadModelFile } from "./evaluate-model";
+import { loadModelFile } from "./model-file";
 import { gainsCurve } from "./evaluation";
 import { gainsFigure, topShareValueFigure } from "./evaluation-charts";
 import { comparisonFigure, permutationFigure, readTrainingArtifacts } from "./modeling-report";

@@ -302,6 +302,39 @@ const round = (x: number, digits = 6): number => (Number.isFinite(x) ? Number(x.
 // ---------------------------------------------------------------------------------------------------------------------
 // Per-feature drift
 
+/**
+ * The fields every feature verdict shares, from its buckets (ending with the missing one) and its two tests: PSI and
+ * severity, significance (either test below alphaPerTest), drift (both), and what the drift is made of.
+ */
+function verdict(
+  actual: readonly number[],
+  expected: readonly number[],
+  test: { name: "ks" | "chi_square"; statistic: number | null; p_value: number | null },
+  missing: { share: number; referenceShare: number; p_value: number },
+  alphaPerTest: number,
+  psiPresent: number | null,
+): Omit<FeatureDrift, "kind"> {
+  const value = psi(actual, expected);
+  const significant = Math.min(test.p_value ?? 1, missing.p_value) < alphaPerTest;
+  const sev = severity(value);
+  const drift = sev !== "none" && significant;
+  return {
+    drift,
+    severity: sev,
+    psi: round(value),
+    test: test.name,
+    statistic: test.statistic === null ? null : round(test.statistic),
+    p_value: test.p_value,
+    js_distance: round(jsDistance(actual, expected)),
+    missing_share: round(missing.share),
+    reference_missing_share: round(missing.referenceShare),
+    missing_p_value: missing.p_value,
+    significant,
+    psi_present: psiPresent === null ? null : round(psiPresent),
+    cause: cause(drift, psiPresent, test.p_value, missing.p_value, alphaPerTest),
+  };
+}
+
 function featureDrift(
   name: ColumnName,
   ref: NumericReference | CategoryReference,
@@ -315,6 +348,7 @@ function featureDrift(
   const refMissingShare = refRows > 0 ? ref.missing / refRows : 0;
   const missingShare = rows > 0 ? missing / rows : 0;
   const missingTest = twoProportionTest(missing, rows, ref.missing, refRows);
+  const missingFacts = { share: missingShare, referenceShare: refMissingShare, p_value: missingTest.p_value };
   // Every bucket is a share of all rows: present values scaled by the present share, plus a missing bucket.
   const presentShare = 1 - missingShare;
   const refPresentShare = 1 - refMissingShare;
@@ -335,13 +369,9 @@ function featureDrift(
     const observed = [...levels.map((l) => counts.get(l) ?? 0), unseen, missing];
     const expected = [...levels.map((l) => (refLevels[l] as number) * refPresentShare), 0, refMissingShare];
     const actual = observed.map((c) => c / Math.max(1, rows));
-    const value = psi(actual, expected);
     // The test is on present values (levels and unseen), like KS on numbers; the missing share has its own test.
     const presentCount = rows - missing;
     const chi = presentCount > 0 ? chiSquare(observed.slice(0, -1), [...levels.map((l) => refLevels[l] as number), 0]) : null;
-    const significant = Math.min(chi?.p_value ?? 1, missingTest.p_value) < alphaPerTest;
-    const sev = severity(value);
-    const drift = sev !== "none" && significant;
     // The buckets end with the missing one, as presentPsi expects.
     const psiPresent = presentPsi(actual, expected);
     let largest = { level: buckets[0] as string, share: actual[0] as number, reference_share: expected[0] as number };
@@ -352,20 +382,8 @@ function featureDrift(
     });
     return {
       kind: binary ? "binary" : "category",
-      drift,
-      severity: sev,
-      psi: round(value),
-      test: "chi_square",
-      statistic: chi === null ? null : round(chi.statistic),
-      p_value: chi?.p_value ?? null,
+      ...verdict(actual, expected, { name: "chi_square", statistic: chi?.statistic ?? null, p_value: chi?.p_value ?? null }, missingFacts, alphaPerTest, psiPresent),
       ...(chi === null ? {} : { df: chi.df }),
-      js_distance: round(jsDistance(actual, expected)),
-      missing_share: round(missingShare),
-      reference_missing_share: round(refMissingShare),
-      missing_p_value: missingTest.p_value,
-      significant,
-      psi_present: psiPresent === null ? null : round(psiPresent),
-      cause: cause(drift, psiPresent, chi?.p_value ?? null, missingTest.p_value, alphaPerTest),
       shares: Object.fromEntries(buckets.map((b, i) => [b, round(actual[i] as number)])),
       reference_shares: Object.fromEntries(buckets.map((b, i) => [b, round(expected[i] as number)])),
       largest_change: { level: largest.level, share: round(largest.share), reference_share: round(largest.reference_share) },
@@ -392,26 +410,10 @@ function featureDrift(
   }
   actual.push(missingShare);
   expected.push(refMissingShare);
-  const value = psi(actual, expected);
-  const significant = Math.min(pValue ?? 1, missingTest.p_value) < alphaPerTest;
-  const sev = severity(value);
-  const drift = sev !== "none" && significant;
   const psiPresent = ref.quantiles.length === 0 ? null : presentPsi(actual, expected);
   return {
     kind: "numeric",
-    drift,
-    severity: sev,
-    psi: round(value),
-    test: "ks",
-    statistic: statistic === null ? null : round(statistic),
-    p_value: pValue,
-    js_distance: round(jsDistance(actual, expected)),
-    missing_share: round(missingShare),
-    reference_missing_share: round(refMissingShare),
-    missing_p_value: missingTest.p_value,
-    significant,
-    psi_present: psiPresent === null ? null : round(psiPresent),
-    cause: cause(drift, psiPresent, pValue, missingTest.p_value, alphaPerTest),
+    ...verdict(actual, expected, { name: "ks", statistic, p_value: pValue }, missingFacts, alphaPerTest, psiPresent),
     mean: present.length > 0 ? round(ss.mean(Array.from(present))) : null,
     reference_mean: round(ref.mean),
   };

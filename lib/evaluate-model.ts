@@ -4,8 +4,6 @@ import { cleanFile } from "./cleaning";
 import { type EvaluationReport, evaluate } from "./evaluation";
 import { ModelFileError, loadModelFile } from "./model-file";
 
-export { ModelFileError, loadModelFile };
-
 export interface EvaluationFile {
   model: { name: string; version: string; createdAt: string; threshold: number };
   data: { file: string; customers: number; labeled: number };

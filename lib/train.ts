@@ -18,7 +18,6 @@ import { type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runT
 /** Successive halving: folds every candidate is scored on before the best third of each family goes on. */
 const HALVING_FIRST_FOLDS = 2;
 
-export { MODEL_SCHEMA, MODEL_SCHEMA_VERSION };
 
 /**
  * Validation ROC-AUC a soft vote must add over the best single model to be kept. An ensemble multiplies serving

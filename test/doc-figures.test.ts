@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type DocFigure, docFigures, figureDigest } from "../lib/doc-figures";
 import { cleanFile } from "../lib/cleaning";
-import { loadModelFile } from "../lib/evaluate-model";
+import { loadModelFile } from "../lib/model-file";
 import { FEATURE_COLUMNS, type Customer } from "../lib/schema";
 import { type StudyFile, permutationImportance } from "../lib/study";
 import { train } from "../lib/train";

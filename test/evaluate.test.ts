@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { bestOperatingPoint } from "../lib/business";
 import { cleanFile } from "../lib/cleaning";
-import { ModelFileError, evaluateModel, loadModelFile } from "../lib/evaluate-model";
+import { evaluateModel } from "../lib/evaluate-model";
 import { rocAuc } from "../lib/metrics";
-import { modelChecksum } from "../lib/model-file";
+import { ModelFileError, loadModelFile, modelChecksum } from "../lib/model-file";
 import { train } from "../lib/train";
 import { memo, sharedFile } from "./support";
 

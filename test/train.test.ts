@@ -15,7 +15,8 @@ import { rocAuc } from "../lib/metrics";
 import type { Customer } from "../lib/schema";
 import { loadScorer } from "../lib/scorer";
 import { type Split, stratifiedSplit } from "../lib/split";
-import { type MetricsFile, type ModelFile, type TrainResult, ENSEMBLE_MIN_GAIN, MODEL_SCHEMA, train } from "../lib/train";
+import { type MetricsFile, type ModelFile, type TrainResult, ENSEMBLE_MIN_GAIN, train } from "../lib/train";
+import { MODEL_SCHEMA } from "../lib/model-file";
 import { foldTasks, makeCvData, runTasks, summarize } from "../lib/tuning";
 
 import { memo, sharedFile } from "./support";
