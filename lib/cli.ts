@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { ChurnTableError, cleanFile, writeCleanOutputs } from "./cleaning";
-import { IBM_TELCO, obtainDataset } from "./data";
+import { DataAcquisitionError, IBM_TELCO, TAKE_HOME_EXPORT, obtainDataset, verifyRawData } from "./data";
 import { evaluateModel, formatEvaluation } from "./evaluate-model";
 import { formatQualitySummary } from "./quality";
 import { runStudy } from "./study";
@@ -17,10 +17,10 @@ import { Presets, SingleBar } from "cli-progress";
 export const DEFAULT_RAW_DIR = path.join("data", "raw");
 export const DEFAULT_OUT_DIR = "artifacts";
 
-/** The export to clean when none is named: CHURN_EXPORT_FILE, else the obtained IBM file. */
+/** The export every command reads when none is named: CHURN_EXPORT_FILE, else the committed take-home export. */
 export function defaultDataFile(env: NodeJS.ProcessEnv = process.env): string {
   const exportFile = env["CHURN_EXPORT_FILE"];
-  return exportFile && exportFile.trim() !== "" ? exportFile : path.join(DEFAULT_RAW_DIR, IBM_TELCO.fileName);
+  return exportFile && exportFile.trim() !== "" ? exportFile : path.join(DEFAULT_RAW_DIR, TAKE_HOME_EXPORT.fileName);
 }
 
 export function buildProgram(out: (line: string) => void = (l) => console.log(l)): Command {
@@ -32,24 +32,33 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
   program
     .command("data")
     .description(
-      "Put the clean IBM Telco CSV at <dest>/telco-customer-churn.csv: from --from or CHURN_DATA_FILE, " +
-        "else from the verified cache, else by download; the sha256 is always checked.",
+      "Verify the committed raw data: the take-home export (data/raw/customer_churn_data.csv) and IBM's clean file " +
+        "(data/raw/telco-customer-churn.csv), by sha256. --refresh downloads the clean file again from IBM's public URL; " +
+        "--from (or CHURN_DATA_FILE) puts a local copy of it in place. Any copy whose checksum differs is refused.",
     )
-    .option("--from <path>", "use this local copy instead of downloading (env: CHURN_DATA_FILE)")
-    .option("--dest <dir>", "where the raw data goes", DEFAULT_RAW_DIR)
-    .option("--url <url>", "download address", IBM_TELCO.url)
-    .option("--sha256 <hex>", "expected checksum", IBM_TELCO.sha256)
+    .option("--from <path>", "put this local copy of the clean IBM file in place (env: CHURN_DATA_FILE)")
+    .option("--refresh", "download the clean IBM file again, even when the committed copy verifies")
+    .option("--dest <dir>", "where the raw data lives", DEFAULT_RAW_DIR)
+    .option("--url <url>", "download address of the clean file", IBM_TELCO.url)
+    .option("--sha256 <hex>", "expected checksum of the clean file", IBM_TELCO.sha256)
     .option("--timeout <seconds>", "download timeout in seconds", "60")
-    .action(async (opts: { from?: string; dest: string; url: string; sha256: string; timeout: string }) => {
-      const result = await obtainDataset({
-        ...(opts.from === undefined ? {} : { from: opts.from }),
-        destDir: opts.dest,
-        url: opts.url,
-        sha256: opts.sha256,
-        timeoutMs: Number(opts.timeout) * 1000,
-        log: out,
-      });
-      out(`data: ${result.path} (${result.source}, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}...)`);
+    .action(async (opts: { from?: string; refresh?: boolean; dest: string; url: string; sha256: string; timeout: string }) => {
+      const timeout = Number(opts.timeout);
+      if (!(Number.isFinite(timeout) && timeout > 0)) throw new DataAcquisitionError(`--timeout must be a positive number of seconds, got ${opts.timeout}`);
+      const given = opts.from !== undefined || (process.env["CHURN_DATA_FILE"] ?? "").trim() !== "";
+      if (given || opts.refresh) {
+        const result = await obtainDataset({
+          ...(opts.from === undefined ? {} : { from: opts.from }),
+          destDir: opts.dest,
+          url: opts.url,
+          sha256: opts.sha256,
+          timeoutMs: timeout * 1000,
+          refresh: Boolean(opts.refresh),
+          log: out,
+        });
+        out(`data: ${result.path} (${result.source}, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}...)`);
+      }
+      for (const v of await verifyRawData(opts.dest)) out(`data: ${v.file} verified (${v.bytes} bytes, sha256 ${v.sha256.slice(0, 12)}...)`);
     });
 
   program
@@ -59,7 +68,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         "missing or invalid) and <out>/quality-report.json, and print a quality summary.",
     )
     .addOption(
-      new Option("--data <csv>", "the export to clean (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"),
+      new Option("--data <csv>", "the export to clean (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"),
     )
     .option("--out <dir>", "output folder", DEFAULT_OUT_DIR)
     .option("--json", "print the full quality report as JSON instead of the summary")
@@ -67,7 +76,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       const file = opts.data ?? defaultDataFile();
       if (opts.data === undefined && !existsSync(file)) {
         throw new ChurnTableError(
-          `nothing to clean: ${file} does not exist. Pass --data CSV, set CHURN_EXPORT_FILE, or run \`churn data\` first.`,
+          `nothing to clean: ${file} does not exist. Pass --data CSV or set CHURN_EXPORT_FILE; the committed export is restored by \`git checkout -- data/raw\`.`,
         );
       }
       const result = cleanFile(file);
@@ -85,7 +94,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       "Clean, split (stratified 60/20/20 by customer ID), tune every model family with stratified k-fold CV, select on " +
         "validation, evaluate once on test, and write model.json, metrics.json, split.json and quality-report.json.",
     )
-    .addOption(new Option("--data <csv>", "training export (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
+    .addOption(new Option("--data <csv>", "training export (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"))
     .option("--out <dir>", "output folder", DEFAULT_OUT_DIR)
     .option("--seed <n>", "random seed for the split, folds and learners", "42")
     .option("--quick", "fewer candidates and folds (tests and CI); same seed, same numbers")
@@ -121,7 +130,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         "(none, class weights, oversampling in folds, threshold moving), permutation and native importance, a " +
         "CV-checked feature selection and the ablation of derived features. Writes <dir>/study.json.",
     )
-    .addOption(new Option("--data <csv>", "the export churn train used (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
+    .addOption(new Option("--data <csv>", "the export churn train used (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"))
     .option("--dir <dir>", "folder with metrics.json from churn train", DEFAULT_OUT_DIR)
     .option("--quick", "fewer folds, repeats and variants")
     .option("--workers <n>", "worker threads (default: number of cores)")
@@ -146,7 +155,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         "trained on is optimistic: for an honest estimate pass customers it has not seen (notebook 04 uses the test split).",
     )
     .requiredOption("--model <file>", "model.json written by churn train")
-    .addOption(new Option("--data <csv>", "labeled export (default: CHURN_EXPORT_FILE, else data/raw/telco-customer-churn.csv)"))
+    .addOption(new Option("--data <csv>", "labeled export (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"))
     .option("--out <file>", "write the evaluation as JSON")
     .option("--bootstrap <n>", "bootstrap replicates", "1000")
     .action((opts: { model: string; data?: string; out?: string; bootstrap: string }) => {

@@ -1,4 +1,4 @@
-// Obtains the IBM Telco churn CSV (given file, verified cache or download) and refuses any copy whose checksum differs.
+// The committed raw data (the take-home export and IBM's clean file): verified by checksum, refreshable from IBM's URL.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
@@ -13,6 +13,16 @@ export const IBM_TELCO: { url: string; sha256: string; fileName: string; custome
   fileName: "telco-customer-churn.csv",
   customers: 7043,
 };
+
+/** The brief's messy CRM export: the project's input. It has no public address; the repository carries it. */
+export const TAKE_HOME_EXPORT: { sha256: string; fileName: string; dataLines: number } = {
+  sha256: "dc523cd8d87a2201fcb68ca009935b38727135a723c8486eeacfd9d847892de8",
+  fileName: "customer_churn_data.csv",
+  dataLines: 7148,
+};
+
+/** Where the committed raw files live, relative to the repository root. */
+export const RAW_DIR = path.join("data", "raw");
 
 // exitCode lets the CLI shim tell "no usable data" apart from a crash.
 export class DataAcquisitionError extends Error {
@@ -31,6 +41,8 @@ export interface ObtainOptions {
   sha256?: string;
   fileName?: string;
   timeoutMs?: number;
+  /** Download even when a verified copy is already in destDir (it is replaced only once the download verifies). */
+  refresh?: boolean;
   log?: (line: string) => void;
 }
 
@@ -74,7 +86,7 @@ export async function obtainDataset(opts: ObtainOptions): Promise<ObtainResult> 
   const given = pickGivenFile(opts);
   if (given) return fromGivenFile(given.file, given.origin, s);
 
-  const cached = await statFile(s.dest);
+  const cached = opts.refresh ? undefined : await statFile(s.dest);
   if (cached) {
     const actual = await sha256File(s.dest);
     if (actual === s.sha256) {
@@ -242,26 +254,48 @@ async function statFile(p: string): Promise<{ size: number } | undefined> {
   }
 }
 
-export interface NotebookData {
-  /** The clean IBM file (CHURN_DATA_FILE, else data/raw/telco-customer-churn.csv). */
-  cleanFile: string;
-  /** The messy take-home export when provided (CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv), else null. */
-  exportFile: string | null;
+/**
+ * Checks that each committed raw file is present and unmodified; the error names every file that is not.
+ * A changed export would silently change every number the project reports, so it is refused, not warned about.
+ */
+export async function verifyRawData(dir: string): Promise<{ file: string; sha256: string; bytes: number }[]> {
+  const problems: string[] = [];
+  const verified: { file: string; sha256: string; bytes: number }[] = [];
+  for (const expected of [TAKE_HOME_EXPORT, IBM_TELCO]) {
+    const file = path.join(dir, expected.fileName);
+    const info = await statFile(file);
+    if (!info) {
+      problems.push(`${file} is missing (restore it with \`git checkout -- ${path.join(RAW_DIR, expected.fileName)}\`)`);
+      continue;
+    }
+    const actual = await sha256File(file);
+    if (actual !== expected.sha256) problems.push(`${file} has sha256 ${actual}, expected ${expected.sha256} (the committed file was changed)`);
+    else verified.push({ file, sha256: actual, bytes: info.size });
+  }
+  if (problems.length > 0) throw new DataAcquisitionError(`the raw data is not as committed:\n  ${problems.join("\n  ")}`);
+  return verified;
 }
 
-/** Where notebooks and scripts find their inputs; a clear error when `npm start` (or `churn data`) has not run. */
-export function locateData(root: string, env: NodeJS.ProcessEnv = process.env): NotebookData {
-  const given = env["CHURN_DATA_FILE"]?.trim();
-  const cleanFile = given ? path.resolve(root, given) : path.join(root, "data", "raw", IBM_TELCO.fileName);
-  if (!existsSync(cleanFile)) {
-    throw new DataAcquisitionError(
-      `no data at ${cleanFile}: run \`npm start\` (or \`npx churn data\`) first, or set CHURN_DATA_FILE to the IBM Telco CSV.`,
-    );
-  }
-  const exportGiven = env["CHURN_EXPORT_FILE"]?.trim();
-  const exportCandidate = exportGiven ? path.resolve(root, exportGiven) : path.join(root, "data", "raw", "customer_churn_data.csv");
-  if (exportGiven && !existsSync(exportCandidate)) {
-    throw new DataAcquisitionError(`CHURN_EXPORT_FILE points to ${exportCandidate}, which does not exist.`);
-  }
-  return { cleanFile, exportFile: existsSync(exportCandidate) ? exportCandidate : null };
+export interface ProjectData {
+  /** The export the project analyses: CHURN_EXPORT_FILE, else the committed take-home export. */
+  exportFile: string;
+  /** IBM's clean file (CHURN_DATA_FILE, else the committed copy): the ground truth the cleaning is checked against. */
+  cleanFile: string;
+}
+
+/** Where notebooks and scripts find their inputs; a clear error naming the variable when a given file is absent. */
+export function locateData(root: string, env: NodeJS.ProcessEnv = process.env): ProjectData {
+  const pick = (variable: string, fileName: string): string => {
+    const given = env[variable]?.trim();
+    const file = given ? path.resolve(root, given) : path.join(root, RAW_DIR, fileName);
+    if (!existsSync(file)) {
+      throw new DataAcquisitionError(
+        given
+          ? `${variable} points to ${file}, which does not exist.`
+          : `no data at ${file}: it is committed with the repository; restore it with \`git checkout -- ${path.join(RAW_DIR, fileName)}\`.`,
+      );
+    }
+    return file;
+  };
+  return { exportFile: pick("CHURN_EXPORT_FILE", TAKE_HOME_EXPORT.fileName), cleanFile: pick("CHURN_DATA_FILE", IBM_TELCO.fileName) };
 }

@@ -85,7 +85,7 @@ function read(c: Customer, derived: Record<string, DerivedValue> | null, source:
   return derived?.[source.name] ?? null;
 }
 
-/** Fit-on-train, transform-anywhere feature pipeline in the scikit-learn sense (see ../shared/STYLE.md). */
+/** Fit-on-train, transform-anywhere feature pipeline in the scikit-learn sense: everything learned is learned in fit. */
 export class FeaturePipeline {
   // Compiled once per pipeline for the hot path: each step's value is read from the customer, or from a small array of
   // the derived features this pipeline uses (computed once per row), never through an object keyed by name.

@@ -9,6 +9,7 @@ import { modelsReady } from "./models/registry";
 import { ALL_DERIVED, type PipelineOptions } from "./pipeline";
 import { FEATURE_COLUMNS, type ColumnName, type Customer } from "./schema";
 import { PipelineScorer, type Scorer, SoftVoteScorer } from "./scorer";
+import { type DataRef, RunMismatchError } from "./run";
 import { shuffled, stratifiedSplit } from "./split";
 import type { MetricsFile } from "./train";
 import { type CvData, type Imbalance, type Task, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
@@ -55,6 +56,8 @@ export interface StudyFile {
   native: NativeImportance[];
   selection: { family: string; dropped: ColumnName[]; comparison: CvComparison[]; kept: boolean };
   ablation: CvComparison[];
+  /** The export studied: the same file churn train used. */
+  data: DataRef;
   seconds: number;
 }
 
@@ -124,7 +127,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyFile> {
   const seed = metrics.seed;
   const { customers, report } = cleanFile(options.data);
   if (report.source.sha256 !== metrics.dataset.sha256) {
-    throw new Error(
+    throw new RunMismatchError(
       `${options.data} is not the file churn train used (${metrics.dataset.file}, sha256 ${metrics.dataset.sha256.slice(0, 12)}...): pass the same --data`,
     );
   }
@@ -222,6 +225,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyFile> {
     native,
     selection: { family: selectionFamily, dropped, comparison: selection, kept },
     ablation,
+    data: { file: metrics.dataset.file, sha256: metrics.dataset.sha256 },
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
   writeFileSync(path.join(options.dir, "study.json"), `${JSON.stringify(study, null, 2)}\n`);

@@ -1,5 +1,4 @@
 // `churn train`: clean, split, tune every family with CV, select on validation, test once, write a self-contained model.
-import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CLEANING_RULES, type QualityReport, cleanFile } from "./cleaning";
@@ -12,6 +11,7 @@ import { DEFAULT_ASSUMPTIONS, type ValueAssumptions } from "./business";
 import { chooseCalibrator } from "./calibration";
 import { CalibratedScorer, PipelineScorer, type Scorer, type SerializedScorer, SoftVoteScorer } from "./scorer";
 import type { Customer } from "./schema";
+import type { DataRef } from "./run";
 import { type Split, stratifiedSplit } from "./split";
 import { type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
@@ -104,10 +104,13 @@ function elapsed(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/** split.json: the customer IDs of each part, and the file they came from. */
+export type SplitFile = Split & { data: DataRef };
+
 export interface TrainResult {
   metrics: MetricsFile;
   model: ModelFile;
-  split: Split;
+  split: SplitFile;
   report: QualityReport;
   cv: CvSummary[];
 }
@@ -241,8 +244,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     winnerReport = { validation: scorecard(yVal, calVal, threshold), test: scorecard(yTest, winner.score(testRows), threshold) };
   }
 
-  const bytes = readFileSync(options.data);
-  const dataSha256 = createHash("sha256").update(bytes).digest("hex");
+  // The cleaner hashed the very bytes it read: the fingerprint is of the data trained on, not of a second read.
+  const dataSha256 = report.source.sha256;
   const metrics: MetricsFile = {
     best_model: bestName,
     threshold: winnerReport.validation.threshold,
@@ -288,11 +291,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     business: { assumptions: { ...DEFAULT_ASSUMPTIONS } },
   });
   metrics.seconds.total = elapsed(started);
-  writeArtifacts(options.out, { metrics, model, split, report });
-  return { metrics, model, split, report, cv };
+  const splitFile: SplitFile = { ...split, data: { file: metrics.dataset.file, sha256: dataSha256 } };
+  writeArtifacts(options.out, { metrics, model, split: splitFile, report });
+  return { metrics, model, split: splitFile, report, cv };
 }
 
-function writeArtifacts(out: string, a: { metrics: MetricsFile; model: ModelFile; split: Split; report: QualityReport }): void {
+function writeArtifacts(out: string, a: { metrics: MetricsFile; model: ModelFile; split: SplitFile; report: QualityReport }): void {
   mkdirSync(out, { recursive: true });
   const write = (name: string, value: unknown): void => writeFileSync(path.join(out, name), `${JSON.stringify(value, null, 2)}\n`);
   write("model.json", a.model);

@@ -31,12 +31,12 @@ const BINS = arg("bins", 32);
 const REFERENCE_TREES = arg("reference-trees", 3);
 
 // ---- Telco: unscaled one-hot matrix (as test/forest.test.ts; the real pipeline is lib/pipeline.ts).
-const sharedDir = process.env.CHURN_SHARED_DATA || path.resolve(root, "..", "shared/data");
+const rawDir = path.join(root, "data", "raw");
 const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"];
 const CATEGORICAL = ["gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
   "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod"];
 function telco() {
-  const customers = cleanFile(path.join(sharedDir, "telco-customer-churn.csv")).customers;
+  const customers = cleanFile(path.join(rawDir, "telco-customer-churn.csv")).customers;
   const byId = new Map(customers.map((c) => [c.customerID, c]));
   const label = (c) => (c.Churn === "Yes" ? 1 : 0);
   const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id)), 42);

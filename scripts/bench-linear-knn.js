@@ -6,7 +6,7 @@
 //
 // Prints, per learner: fit seconds, test ROC-AUC, predictOne µs p50/p99 (per row; fast calls are timed in repeats),
 // and batch predictProba rows/s. The data: every category level one-hot, all columns standardized on the training
-// rows (a quick stand-in for lib/pipeline.ts). Data: ../shared/data or CHURN_SHARED_DATA.
+// rows (a quick stand-in for lib/pipeline.ts). Data: the committed data/raw.
 "use strict";
 const path = require("node:path");
 const fs = require("node:fs");
@@ -50,10 +50,10 @@ const CATEGORICAL = [
 ];
 
 function telco() {
-  const dir = process.env.CHURN_SHARED_DATA || path.resolve(root, "..", "shared", "data");
+  const dir = path.join(root, "data", "raw");
   const file = path.join(dir, "telco-customer-churn.csv");
   if (!fs.existsSync(file)) {
-    console.error(`${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
+    console.error(`${file} is missing: restore it with `git checkout -- data/raw``);
     process.exit(1);
   }
   const customers = cleanFile(file).customers;

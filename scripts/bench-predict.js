@@ -19,7 +19,7 @@ function arg(name, fallback) {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 const rows = Number(arg("rows", "1000000"));
-const data = arg("data", path.join(__dirname, "..", "..", "shared", "data", "telco-customer-churn.csv"));
+const data = arg("data", path.join(__dirname, "..", "data", "raw", "telco-customer-churn.csv"));
 const model = arg("model", path.join(__dirname, "..", "artifacts", "model.json"));
 const reasons = Number(arg("reasons", "0"));
 const sameIds = process.argv.includes("--same-ids");

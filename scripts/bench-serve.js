@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Serving benchmark: in-process scoring latency and batch throughput, then the HTTP API under wrk (1 and 2 workers,
-// log level info and warn, 3 reasons and none), then the FastAPI peer with the same wrk command. Prints a table and
+// Serving benchmark: in-process scoring latency and batch throughput, then the HTTP API under load (wrk when it is on
+// PATH, else autocannon in this process), then, given --peers, the FastAPI peer with the same load. Prints a table and
 // PASS/MISS per goal, and writes everything to artifacts/bench/bench-serve.json. A missed goal is reported, not an
 // error: the exit code is non-zero only when something could not be measured because of an error.
 //
 //   npm run bench:serve  (builds first)
-//   node scripts/bench-serve.js [--quick] [--no-peer] [--model PATH] [--out PATH] [--data CSV]
+//   node scripts/bench-serve.js [--quick | --short] [--peers DIR] [--model PATH] [--out PATH] [--data CSV]
+//
+// --short is the measurement `npm start` makes: the default and the Dockerfile's configurations only, 3 s each.
+// --peers DIR names a folder with peer_api.py (FastAPI + scikit-learn/XGBoost) to measure side by side.
 "use strict";
 const fs = require("node:fs");
 const http = require("node:http");
@@ -13,20 +16,36 @@ const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn, spawnSync } = require("node:child_process");
+const { parseArgs } = require("node:util");
 
 const root = path.join(__dirname, "..");
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-const quick = process.argv.includes("--quick");
-const noPeer = process.argv.includes("--no-peer");
-const modelPath = path.resolve(arg("model", path.join(root, "artifacts", "model.json")));
-const outPath = path.resolve(arg("out", path.join(root, "artifacts", "bench", "bench-serve.json")));
-const dataPath = path.resolve(arg("data", path.join(root, "..", "shared", "data", "telco-customer-churn.csv")));
-const peersDir = path.resolve(root, "..", "shared", "peers");
-const bodyFile = path.join(peersDir, "customer.json");
-const luaFile = path.join(peersDir, "post.lua");
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    short: { type: "boolean", default: false },
+    peers: { type: "string" },
+    model: { type: "string" },
+    out: { type: "string" },
+    data: { type: "string" },
+    "clean-data": { type: "string" },
+  },
+  strict: true,
+});
+const { dataRef } = require(path.join(root, "dist", "lib", "run.js"));
+const { locateData } = require(path.join(root, "dist", "lib", "data.js"));
+const quick = args.quick || args.short;
+const short = args.short;
+const artifactsDir = path.resolve(root, process.env.CHURN_ARTIFACTS || "artifacts");
+const modelPath = path.resolve(args.model ?? path.join(artifactsDir, "model.json"));
+const outPath = path.resolve(args.out ?? path.join(artifactsDir, "bench", "bench-serve.json"));
+const located = locateData(root);
+// Records scored in process come from the run's export; the peer reads IBM's clean file (it has no cleaner).
+const dataPath = path.resolve(args.data ?? located.exportFile);
+const cleanDataPath = path.resolve(args["clean-data"] ?? located.cleanFile);
+const peersDir = args.peers ? path.resolve(args.peers) : null;
+const luaFile = path.join(__dirname, "bench", "post.lua");
+const bodyFile = path.join(os.tmpdir(), `churn-bench-body-${process.pid}.json`);
+process.on("exit", () => fs.rmSync(bodyFile, { force: true }));
 
 const CALLS = quick ? 20_000 : 60_000;
 const WARMUP_CALLS = quick ? 5_000 : 20_000;
@@ -278,6 +297,28 @@ function runWrk(url, seconds) {
   });
 }
 
+/** The same load from autocannon (a devDependency) in this process, for machines without wrk; same result shape. */
+async function runAutocannon(url, seconds) {
+  const autocannon = require("autocannon");
+  const r = await autocannon({ url, method: "POST", headers: { "content-type": "application/json" }, body: fs.readFileSync(bodyFile), connections: CONNECTIONS, duration: seconds });
+  return {
+    requests: r.requests.total,
+    rps: round(r.requests.total / r.duration, 2),
+    latency_avg_ms: round(r.latency.average, 3),
+    p50_ms: r.latency.p50,
+    p75_ms: r.latency.p75,
+    p90_ms: r.latency.p90,
+    p99_ms: r.latency.p99,
+    non_2xx: r.non2xx,
+    socket_errors: { connect: 0, read: Math.max(0, r.errors - r.timeouts), write: 0, timeout: r.timeouts },
+  };
+}
+
+const haveWrk = spawnSync("wrk", ["--version"], { encoding: "utf8" }).error === undefined;
+const LOAD = haveWrk
+  ? { name: "wrk", describe: (s) => `wrk -t1 -c${CONNECTIONS} -d${s}s --latency -s scripts/bench/post.lua`, run: runWrk }
+  : { name: "autocannon", describe: (s) => `autocannon -c ${CONNECTIONS} -d ${s} (in the benchmark's process; wrk not on PATH)`, run: runAutocannon };
+
 /** Starts `churn serve`, waits for /ready, warms up, runs wrk while sampling RSS, stops it. */
 async function benchOurs({ workers, logLevel, reasons }) {
   const label = `ours workers=${workers} log=${logLevel} reasons=${reasons}`;
@@ -302,10 +343,10 @@ async function benchOurs({ workers, logLevel, reasons }) {
   try {
     if (workers > 1) await sleep(1000); // let every worker finish loading the model
     const url = `http://127.0.0.1:${port}/predict${reasons === 3 ? "" : `?reasons=${reasons}`}`;
-    await runWrk(url, WRK_WARMUP_SECONDS);
+    await LOAD.run(url, WRK_WARMUP_SECONDS);
     const rss = rssSampler(child.pid);
     const load = os.loadavg()[0];
-    const result = await runWrk(url, WRK_SECONDS);
+    const result = await LOAD.run(url, WRK_SECONDS);
     const mem = rss.stop();
     const r = { label, workers, log_level: logLevel, reasons, seconds: WRK_SECONDS, connections: CONNECTIONS, loadavg_1m_before: round(load, 2), ...result, rss: mem };
     log(`  ${label.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  non-2xx ${r.non_2xx}  RSS peak ${mem.peak_total_mb} MB (largest process ${mem.peak_max_process_mb} MB)`);
@@ -333,7 +374,7 @@ async function benchPeer() {
   const port = await freePort();
   let output = "";
   const t0 = Date.now();
-  const child = spawn("/usr/bin/python3", [path.join(peersDir, "peer_api.py"), dataPath, String(port)], { stdio: ["ignore", "pipe", "pipe"], cwd: peersDir });
+  const child = spawn("/usr/bin/python3", [path.join(peersDir, "peer_api.py"), cleanDataPath, String(port)], { stdio: ["ignore", "pipe", "pipe"], cwd: peersDir });
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
   const body = fs.readFileSync(bodyFile, "utf8");
@@ -345,10 +386,10 @@ async function benchPeer() {
     }
     const startup_s = round((Date.now() - t0) / 1000, 1);
     const url = `http://127.0.0.1:${port}/predict`;
-    await runWrk(url, WRK_WARMUP_SECONDS);
+    await LOAD.run(url, WRK_WARMUP_SECONDS);
     const rss = rssSampler(child.pid);
     const load = os.loadavg()[0];
-    const result = await runWrk(url, WRK_SECONDS);
+    const result = await LOAD.run(url, WRK_SECONDS);
     const mem = rss.stop();
     const r = { label: "peer FastAPI (xgboost)", startup_s, seconds: WRK_SECONDS, connections: CONNECTIONS, loadavg_1m_before: round(load, 2), ...result, rss: mem };
     log(`  ${r.label.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  non-2xx ${r.non_2xx}  RSS peak ${mem.peak_total_mb} MB`);
@@ -362,9 +403,19 @@ async function benchPeer() {
 // main
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The request body: the first customer of IBM's clean file as an API client sends it (no ID, no label). */
+function writeBody() {
+  const { cleanFile } = require(path.join(root, "dist", "lib", "cleaning.js"));
+  const first = cleanFile(cleanDataPath).customers[0];
+  const record = {};
+  for (const [k, v] of Object.entries(first)) if (k !== "customerID" && k !== "Churn" && v !== null) record[k] = v;
+  fs.writeFileSync(bodyFile, JSON.stringify(record));
+}
+
 async function main() {
   const started = new Date();
-  if (!fs.existsSync(modelPath)) throw new Error(`${modelPath} is missing: run \`node bin/churn.js train --data ../shared/data/telco-customer-churn.csv --out artifacts --quick\``);
+  if (!fs.existsSync(modelPath)) throw new Error(`${modelPath} is missing: run \`npm start\` (or \`churn train --out DIR\`) first`);
+  writeBody();
   if (!fs.existsSync(path.join(root, "dist", "lib", "server.js"))) throw new Error("dist/ is missing: run `npm run build`");
   const machine = {
     cpus: os.cpus().length,
@@ -375,41 +426,35 @@ async function main() {
     date: started.toISOString(),
     loadavg_start: os.loadavg().map((x) => round(x, 2)),
   };
-  log(`bench-serve ${quick ? "(quick) " : ""}on ${machine.cpus} x ${machine.cpu_model}, node ${machine.node}, load average ${machine.loadavg_start.join(" ")}`);
+  log(`bench-serve ${short ? "(short) " : quick ? "(quick) " : ""}on ${machine.cpus} x ${machine.cpu_model}, node ${machine.node}, load average ${machine.loadavg_start.join(" ")}`);
   log(`model ${modelPath}\n`);
 
   log("In-process:");
   const inproc = inProcess();
 
-  log(`\nHTTP (wrk -t1 -c${CONNECTIONS} -d${WRK_SECONDS}s --latency -s post.lua, body ${path.relative(root, bodyFile)}):`);
-  const haveWrk = spawnSync("wrk", ["--version"], { encoding: "utf8" }).error === undefined;
+  log(`\nHTTP (${LOAD.describe(WRK_SECONDS)}, one customer of ${path.basename(cleanDataPath)}):`);
   const httpRuns = [];
-  if (!haveWrk) {
-    errors.push("wrk not found on PATH: HTTP runs skipped");
-    log("  wrk not found: HTTP runs skipped");
-  } else {
-    for (const cfg of [
-      { workers: 1, logLevel: "info", reasons: 3 },
-      { workers: 1, logLevel: "warn", reasons: 3 },
-      { workers: 1, logLevel: "info", reasons: 0 },
-      { workers: 1, logLevel: "warn", reasons: 0 },
-      { workers: 2, logLevel: "info", reasons: 3 },
-      { workers: 2, logLevel: "warn", reasons: 0 },
-    ]) {
-      try {
-        httpRuns.push(await benchOurs(cfg));
-      } catch (err) {
-        errors.push(`${cfg.workers} workers, log ${cfg.logLevel}, reasons ${cfg.reasons}: ${err.message}`);
-        log(`  error: ${err.message}`);
-      }
+  const configs = [
+    { workers: 1, logLevel: "info", reasons: 3 }, // `churn serve` with its defaults
+    { workers: 1, logLevel: "warn", reasons: 3 },
+    { workers: 1, logLevel: "info", reasons: 0 },
+    { workers: 1, logLevel: "warn", reasons: 0 },
+    { workers: 2, logLevel: "info", reasons: 3 }, // the Dockerfile's command
+    { workers: 2, logLevel: "warn", reasons: 0 },
+  ].filter((c) => !short || (c.logLevel === "info" && c.reasons === 3));
+  for (const cfg of configs) {
+    try {
+      httpRuns.push(await benchOurs(cfg));
+    } catch (err) {
+      errors.push(`${cfg.workers} workers, log ${cfg.logLevel}, reasons ${cfg.reasons}: ${err.message}`);
+      log(`  error: ${err.message}`);
     }
   }
 
   let peer;
-  if (noPeer) peer = { skipped: "--no-peer" };
-  else if (!haveWrk) peer = { skipped: "wrk not found" };
+  if (!peersDir) peer = { skipped: "no --peers folder given" };
   else {
-    log("\nPeer (../shared/peers/peer_api.py, same wrk command):");
+    log(`\nPeer (${path.join(peersDir, "peer_api.py")}, the same load):`);
     try {
       peer = await benchPeer();
     } catch (err) {
@@ -471,9 +516,12 @@ async function main() {
   const report = {
     bench: "bench-serve",
     quick,
+    short,
+    load_generator: LOAD.name,
     machine,
     model: { path: modelPath, model_version: inproc.model_version, name: inproc.model_name },
-    settings: { calls: CALLS, warmup_calls: WARMUP_CALLS, batch_rows: inproc.batch.rows, wrk_seconds: WRK_SECONDS, wrk_warmup_seconds: WRK_WARMUP_SECONDS, connections: CONNECTIONS, wrk_threads: 1, body: bodyFile },
+    data: dataRef(dataPath),
+    settings: { calls: CALLS, warmup_calls: WARMUP_CALLS, batch_rows: inproc.batch.rows, wrk_seconds: WRK_SECONDS, wrk_warmup_seconds: WRK_WARMUP_SECONDS, connections: CONNECTIONS, wrk_threads: 1, body: `first customer of ${path.basename(cleanDataPath)}` },
     in_process: inproc,
     http: httpRuns,
     peer,

@@ -2,10 +2,11 @@
 // Training benchmark, measured in one run on this machine: `churn train` against the scikit-learn/XGBoost peer on the
 // same customers (the project's split), plus training on the messy export against training on the clean file.
 //
-//   npm run bench:train                 # full training (what the README reports)
-//   npm run bench:train -- --quick      # quick mode, for a smoke run
+//   npm run bench:train                              # full training
+//   npm run bench:train -- --quick                   # quick mode, for a smoke run
+//   npm run bench:train -- --peers DIR               # and peer_sklearn.py from DIR on the same split
 //
-// Needs Debian's python3-sklearn python3-pandas python3-xgboost for the peer (it is skipped, and said so, without them).
+// The peer needs Debian's python3-sklearn python3-pandas python3-xgboost (it is skipped, and said so, without them).
 "use strict";
 
 const fs = require("node:fs");
@@ -13,13 +14,13 @@ const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
-const SHARED = process.env.CHURN_SHARED_DATA || path.resolve(ROOT, "..", "shared", "data");
-const PEERS = path.resolve(SHARED, "..", "peers");
-const CLEAN = process.env.CHURN_DATA_FILE || path.join(SHARED, "telco-customer-churn.csv");
-const MESSY = process.env.CHURN_EXPORT_FILE || path.join(SHARED, "customer_churn_data.csv");
+const { values: args } = require("node:util").parseArgs({ options: { quick: { type: "boolean", default: false }, peers: { type: "string" } }, strict: true });
+const { locateData } = require(path.join(ROOT, "dist", "lib", "data.js"));
+const { cleanFile: CLEAN, exportFile: MESSY } = locateData(ROOT);
+const PEERS = args.peers ? path.resolve(args.peers) : null;
 const OUT = path.join(ROOT, "artifacts", "bench");
 const PYTHON = process.env.PEER_PYTHON || "/usr/bin/python3";
-const quick = process.argv.includes("--quick");
+const quick = args.quick;
 const seed = "42";
 
 function timed(cmd, args, opts = {}) {
@@ -46,7 +47,6 @@ function bestTest(metrics) {
 const f4 = (x) => (typeof x === "number" ? x.toFixed(4) : "-");
 
 function main() {
-  for (const f of [CLEAN, MESSY]) if (!fs.existsSync(f)) throw new Error(`missing data file ${f} (set CHURN_SHARED_DATA)`);
   fs.mkdirSync(OUT, { recursive: true });
   console.log(`bench:train (${quick ? "quick" : "full"}), seed ${seed}, ${require("node:os").cpus().length} cores, node ${process.version}`);
 
@@ -54,9 +54,10 @@ function main() {
   const messy = churnTrain(MESSY, path.join(OUT, "messy"));
 
   let peer = null;
-  const peerScript = path.join(PEERS, "peer_sklearn.py");
+  const peerScript = PEERS && path.join(PEERS, "peer_sklearn.py");
   const hasPeerDeps = spawnSync(PYTHON, ["-c", "import sklearn, pandas, xgboost"]).status === 0;
-  if (fs.existsSync(peerScript) && hasPeerDeps) {
+  if (!peerScript) console.log("peer skipped: no --peers folder given");
+  else if (fs.existsSync(peerScript) && hasPeerDeps) {
     const args = [peerScript, CLEAN, "--split", path.join(OUT, "clean", "split.json"), "--seed", seed];
     if (quick) args.push("--quick");
     const r = timed(PYTHON, args, { cwd: PEERS });

@@ -16,7 +16,7 @@ function arg(name, fallback) {
 }
 const ROUNDS = arg("rounds", "300,600").split(",").map(Number);
 const REPEATS = Number(arg("repeats", "5"));
-const sharedDir = process.env.CHURN_SHARED_DATA ?? path.resolve(__dirname, "..", "../shared/data");
+const rawDir = path.resolve(__dirname, "..", "data", "raw");
 
 // The same quick one-hot design as test/xgboost.test.ts (the real pipeline is lib/pipeline.ts).
 const NUMERIC = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"];
@@ -26,7 +26,7 @@ const CATEGORICAL = [
 ];
 
 function loadTelco() {
-  const customers = cleanFile(path.join(sharedDir, "telco-customer-churn.csv")).customers.filter((c) => c.Churn !== null);
+  const customers = cleanFile(path.join(rawDir, "telco-customer-churn.csv")).customers.filter((c) => c.Churn !== null);
   const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => c[col]).filter((v) => v !== null))].map(String).sort());
   const width = NUMERIC.length + levels.reduce((n, l) => n + l.length, 0);
   const encode = (c) => {

@@ -7,18 +7,13 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const check = process.argv.includes("--check");
-const artifactsDir = path.resolve(root, process.env.CHURN_ARTIFACTS || "artifacts");
-const { locateData } = require(path.join(root, "dist", "lib", "data"));
+const { locateRun } = require(path.join(root, "dist", "lib", "run"));
 const { generateSections, applySections } = require(path.join(root, "dist", "lib", "docs"));
 const DOCUMENTS = ["README.md", "REPORT.md"];
 
 async function main() {
-  if (!fs.existsSync(path.join(artifactsDir, "model.json"))) {
-    console.error(`docs: ${path.relative(root, artifactsDir)}/model.json is missing: run \`npm start\` first`);
-    process.exit(2);
-  }
-  const inputs = locateData(root);
-  const exportFile = inputs.exportFile || inputs.cleanFile;
+  // The artifacts and the export they came from, checked to belong together (refused with both files named if not).
+  const { artifactsDir, exportFile } = locateRun(root);
   const figureManifest = path.join(root, "docs", "figures", "manifest.json");
   let figureProblems = [];
   const renderer = path.join(root, "scripts", "render-figures.js");

@@ -5,8 +5,8 @@
 //   npm run build && node scripts/render-figures.js [--check] [--force] [--artifacts DIR] [--data CSV] [--out DIR]
 //
 // --artifacts  a `churn train` folder (default: env CHURN_ARTIFACTS, else artifacts)
-// --data       the export the artifacts were trained on (default: env CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv
-//              when present, else env CHURN_DATA_FILE or data/raw/telco-customer-churn.csv: lib/data.ts locateData)
+// --data       the export the artifacts were trained on (default: env CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv:
+//              lib/data.ts locateData)
 // --out        where PNGs and manifest.json go (default: docs/figures)
 // --check      render nothing; exit 1 listing the figures whose digest differs from the manifest or whose PNG is missing
 //              (figures marked `measured`, e.g. benchmark numbers, only need their PNG). Chromium is not needed.
@@ -33,6 +33,14 @@ function loadLib() {
   }
 }
 
+function loadDataLib() {
+  try {
+    return require("../dist/lib/data");
+  } catch (err) {
+    throw new Error(`cannot load dist/lib/data (${err.message}): run \`npm run build\` first`);
+  }
+}
+
 /** The Chromium binary: env CHROMIUM, else the first known name on PATH; null when none. */
 function findChromium(env = process.env) {
   const given = env.CHROMIUM && env.CHROMIUM.trim();
@@ -52,14 +60,9 @@ function findChromium(env = process.env) {
   return null;
 }
 
-/** Default export: the project's convention (lib/data.ts locateData), without requiring the clean file to exist. */
-function defaultData(env = process.env) {
-  const exportGiven = env.CHURN_EXPORT_FILE && env.CHURN_EXPORT_FILE.trim();
-  if (exportGiven) return path.resolve(root, exportGiven);
-  const messy = path.join(root, "data", "raw", "customer_churn_data.csv");
-  if (fs.existsSync(messy)) return messy;
-  const clean = env.CHURN_DATA_FILE && env.CHURN_DATA_FILE.trim();
-  return clean ? path.resolve(root, clean) : path.join(root, "data", "raw", "telco-customer-churn.csv");
+/** Default export: the project's convention (lib/data.ts locateData). */
+function defaultData() {
+  return loadDataLib().locateData(root).exportFile;
 }
 
 function readManifest(outDir) {

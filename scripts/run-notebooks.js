@@ -163,7 +163,18 @@ function main(argv) {
     return 0;
   }
   if (!fs.existsSync(path.join(ROOT, "dist", "lib", "notebook.js"))) {
-    console.warn("run-notebooks: dist/lib/notebook.js is missing; run `npm run build` (npm run notebooks does).");
+    console.error("run-notebooks: dist/lib/notebook.js is missing; run `npm run build` (npm run notebooks does).");
+    return 2;
+  }
+  // Notebooks 03-05 read the run's artifacts beside the export: refuse up front, naming both files, if they do not
+  // belong together (the notebooks check again, for JupyterLab users).
+  if (notebooks.some((nb) => !/^0[12]_/.test(path.basename(nb)))) {
+    try {
+      require(path.join(ROOT, "dist", "lib", "run.js")).locateRun(ROOT);
+    } catch (err) {
+      console.error(`run-notebooks: ${err.message}`);
+      return typeof err.exitCode === "number" ? err.exitCode : 1;
+    }
   }
 
   setupJupyter({ quiet: true }); // idempotent: registers the tslab kernel under .jupyter/ if needed

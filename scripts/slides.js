@@ -17,8 +17,8 @@
 // drops those three and loads the copied reveal.js with plain <script> tags. After the export the HTML is checked
 // for any remaining http(s) or file:// script/stylesheet source, and the script fails if one is left.
 //
-// Environment, as scripts/run-notebooks.js: CHURN_ARTIFACTS (artifacts folder), CHURN_EXPORT_FILE / CHURN_DATA_FILE
-// (data, read by the notebook through lib/data's locateData), JUPYTER_PYTHON (interpreter).
+// Environment, as scripts/run-notebooks.js: CHURN_ARTIFACTS (artifacts folder), CHURN_EXPORT_FILE (the export, read
+// by the notebook through lib/run's locateRun), JUPYTER_PYTHON (interpreter).
 "use strict";
 
 const fs = require("node:fs");
@@ -172,10 +172,11 @@ function main(argv) {
   if (!fs.existsSync(path.join(ROOT, "dist", "lib", "notebook.js"))) {
     throw new SlidesError("dist/lib is missing: run `npm run build` (npm run slides does).");
   }
-  for (const f of ["model.json", "metrics.json", "split.json"]) {
-    if (!fs.existsSync(path.join(artifacts, f))) {
-      throw new SlidesError(`${rel(path.join(artifacts, f))} is missing: run \`npm start\` first (the deck summarizes its artifacts).`);
-    }
+  // The deck summarizes the artifacts of one export: refused, naming both files, when they came from another.
+  try {
+    require(path.join(ROOT, "dist", "lib", "run.js")).locateRun(ROOT);
+  } catch (err) {
+    throw new SlidesError(err.message);
   }
 
   setupJupyter({ quiet: true });

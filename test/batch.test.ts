@@ -11,14 +11,10 @@ import { parse } from "csv-parse/sync";
 import { BATCH_COLUMNS, type BatchSummary, formatReasons, predictFile, predictStream, registerPredictCommand } from "../lib/batch";
 import { ChurnTableError, cleanFile } from "../lib/cleaning";
 import { PredictionService } from "../lib/service";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixture } from "./fixtures";
+import { memo, rawFile } from "./support";
 
-const trained = memo(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "churn-batch-"));
-  await train({ data: sharedFile("telco-customer-churn.csv"), out, seed: 11, quick: true, workers: 1 });
-  return path.join(out, "model.json");
-});
+const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 const service = memo(async () => PredictionService.load(await trained()));
 
 type OutRow = Record<(typeof BATCH_COLUMNS)[number], string>;
@@ -41,7 +37,7 @@ async function score(input: string | Buffer, reasons = 0): Promise<{ rows: OutRo
   return { rows: sink.rows(), summary };
 }
 
-const ibmText = memo(() => fs.readFileSync(sharedFile("telco-customer-churn.csv"), "utf8"));
+const ibmText = memo(() => fs.readFileSync(rawFile("telco-customer-churn.csv"), "utf8"));
 const ibmRecords = memo(() => parse(ibmText(), { relax_column_count: true }) as string[][]);
 const toRecord = (header: readonly string[], cells: readonly string[]): Record<string, unknown> =>
   Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]));
@@ -79,7 +75,7 @@ describe("churn predict (streaming batch scoring)", () => {
 
   test("the messy export scores every customer as cleaning the file then scoring does (customers without copies)", async () => {
     const svc = await service();
-    const data = sharedFile("customer_churn_data.csv");
+    const data = rawFile("customer_churn_data.csv");
     const { rows, summary } = await score(fs.readFileSync(data));
     assert.equal(summary.rowsRead, rows.length + summary.blank);
     const copies = new Map<string, number>();

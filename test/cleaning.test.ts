@@ -31,17 +31,17 @@ import {
 } from "../lib/messy";
 import { COLUMN_NAMES, type CellValue, type ColumnName, type Customer, FEATURE_COLUMNS, ID_COLUMN } from "../lib/schema";
 
-import { memo, sharedFile } from "./support";
+import { memo, rawFile } from "./support";
 
 const CLEAN_NAME = "telco-customer-churn.csv";
 const MESSY_NAME = "customer_churn_data.csv";
 
 const cleanRecords = memo(
-  () => parse(fs.readFileSync(sharedFile(CLEAN_NAME)), { columns: true }) as CleanRecord[],
+  () => parse(fs.readFileSync(rawFile(CLEAN_NAME)), { columns: true }) as CleanRecord[],
 );
 const truthById = memo(() => new Map(cleanRecords().map((r) => [r[ID_COLUMN] ?? "", r])));
-const cleanedIbm = memo(() => cleanFile(sharedFile(CLEAN_NAME)));
-const cleanedTakeHome = memo(() => cleanFile(sharedFile(MESSY_NAME)));
+const cleanedIbm = memo(() => cleanFile(rawFile(CLEAN_NAME)));
+const cleanedTakeHome = memo(() => cleanFile(rawFile(MESSY_NAME)));
 
 function sameValue(actual: CellValue, expected: CellValue): boolean {
   if (typeof actual === "number" && typeof expected === "number") return Math.abs(actual - expected) < 1e-9;
@@ -122,7 +122,7 @@ describe("the take-home export, customer_churn_data.csv", () => {
 
   test("merges its duplicate rows without conflicts and reads every header", () => {
     const { report } = cleanedTakeHome();
-    const lines = fs.readFileSync(sharedFile(MESSY_NAME), "utf8").split(/\r?\n/).filter((l) => l !== "");
+    const lines = fs.readFileSync(rawFile(MESSY_NAME), "utf8").split(/\r?\n/).filter((l) => l !== "");
     assert.equal(report.rows.input, lines.length - 1);
     assert.equal(report.rows.exactDuplicates + report.rows.mergedDuplicates, lines.length - 1 - cleanRecords().length);
     assert.deepEqual(report.duplicates.conflicts, {});
@@ -185,7 +185,7 @@ describe("the clean IBM file, telco-customer-churn.csv", () => {
   });
 });
 
-test("accounting identity on both shared files: input = blank + setAside + exact + merged duplicates + output", () => {
+test("accounting identity on both committed files: input = blank + setAside + exact + merged duplicates + output", () => {
   assertAccountingIdentity(cleanedIbm().report);
   assertAccountingIdentity(cleanedTakeHome().report);
 });

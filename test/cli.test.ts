@@ -10,14 +10,14 @@ import * as path from "node:path";
 import { parse } from "csv-parse/sync";
 
 import type { QualityReport } from "../lib/cleaning";
-import { IBM_TELCO } from "../lib/data";
+import { IBM_TELCO, TAKE_HOME_EXPORT } from "../lib/data";
 import { canonicalCustomerId } from "../lib/values";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const bin = path.join(repoRoot, "bin", "churn.js");
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(repoRoot, "../shared/data");
-const cleanIbmFile = path.join(sharedDir, "telco-customer-churn.csv");
-const messyExport = path.join(sharedDir, "customer_churn_data.csv");
+const rawDir = path.join(repoRoot, "data", "raw");
+const cleanIbmFile = path.join(rawDir, "telco-customer-churn.csv");
+const messyExport = path.join(rawDir, "customer_churn_data.csv");
 
 const tempDirs: string[] = [];
 function freshDir(): string {
@@ -111,7 +111,7 @@ describe("churn clean", () => {
     assert.match(r.stderr, /no such file/, said(r));
   });
 
-  test("the shared messy export cleans to one row per canonical customer ID", () => {
+  test("the committed messy export cleans to one row per canonical customer ID", () => {
     const out = freshDir();
     const r = churn("clean", "--data", messyExport, "--out", out);
     assert.equal(r.status, 0, said(r));
@@ -159,8 +159,26 @@ describe("churn clean", () => {
 });
 
 describe("churn data", () => {
-  test("--from the shared clean file copies the verified file into --dest", () => {
+  test("without options verifies both committed raw files by sha256", () => {
+    const r = churn("data");
+    assert.equal(r.status, 0, said(r));
+    assert.match(r.stdout, new RegExp(`customer_churn_data\\.csv verified .*sha256 ${TAKE_HOME_EXPORT.sha256.slice(0, 12)}`), said(r));
+    assert.match(r.stdout, new RegExp(`telco-customer-churn\\.csv verified .*sha256 ${IBM_TELCO.sha256.slice(0, 12)}`), said(r));
+  });
+
+  test("a changed or missing raw file exits 2 naming it and the expected checksum", () => {
     const dest = freshDir();
+    fs.writeFileSync(path.join(dest, TAKE_HOME_EXPORT.fileName), fs.readFileSync(messyExport).subarray(0, 5000));
+    const r = churn("data", "--dest", dest);
+    assert.equal(r.status, 2, said(r));
+    assert.ok(r.stderr.includes(path.join(dest, TAKE_HOME_EXPORT.fileName)), said(r));
+    assert.ok(r.stderr.includes(TAKE_HOME_EXPORT.sha256), said(r));
+    assert.ok(r.stderr.includes(`${path.join(dest, IBM_TELCO.fileName)} is missing`), said(r));
+  });
+
+  test("--from the committed clean file copies the verified file into --dest, then verifies both", () => {
+    const dest = freshDir();
+    fs.copyFileSync(messyExport, path.join(dest, TAKE_HOME_EXPORT.fileName));
     const r = churn("data", "--from", cleanIbmFile, "--dest", dest);
     assert.equal(r.status, 0, said(r));
     const written = path.join(dest, IBM_TELCO.fileName);
@@ -181,10 +199,10 @@ describe("churn data", () => {
     assert.ok(!fs.existsSync(path.join(dest, IBM_TELCO.fileName)), "nothing written to --dest");
   });
 
-  test("a failed download exits 2 and points to --from and CHURN_DATA_FILE", async () => {
+  test("a failed --refresh download exits 2, points to --from and CHURN_DATA_FILE, and keeps nothing partial", async () => {
     const dest = freshDir();
     const url = `http://127.0.0.1:${await closedPort()}/x`;
-    const r = churn("data", "--dest", dest, "--url", url, "--timeout", "5");
+    const r = churn("data", "--refresh", "--dest", dest, "--url", url, "--timeout", "5");
     assert.equal(r.status, 2, said(r));
     assert.ok(r.stderr.includes("--from"), said(r));
     assert.ok(r.stderr.includes("CHURN_DATA_FILE"), said(r));

@@ -8,11 +8,11 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { DataAcquisitionError, IBM_TELCO, obtainDataset, sha256File } from "../lib/data";
+import { DataAcquisitionError, IBM_TELCO, TAKE_HOME_EXPORT, locateData, obtainDataset, sha256File, verifyRawData } from "../lib/data";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(repoRoot, "../shared/data");
-const sharedFile = path.join(sharedDir, "telco-customer-churn.csv");
+const rawDir = path.join(repoRoot, "data", "raw");
+const rawFile = path.join(rawDir, "telco-customer-churn.csv");
 
 const sha256Of = (buf: Buffer): string => createHash("sha256").update(buf).digest("hex");
 
@@ -67,21 +67,21 @@ describe("data acquisition", () => {
   let clean: Buffer;
 
   before(() => {
-    assert.ok(fs.existsSync(sharedFile), `shared data file missing: ${sharedFile} (set CHURN_SHARED_DATA)`);
-    clean = fs.readFileSync(sharedFile);
+    assert.ok(fs.existsSync(rawFile), `data file missing: ${rawFile} (committed under data/raw)`);
+    clean = fs.readFileSync(rawFile);
   });
 
   after(() => {
     for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test("sha256File of the shared clean file matches the published IBM checksum", async () => {
-    const hash = await sha256File(sharedFile);
+  test("sha256File of the committed clean file matches the published IBM checksum", async () => {
+    const hash = await sha256File(rawFile);
     assert.equal(hash, IBM_TELCO.sha256);
     assert.equal(hash, sha256Of(clean));
   });
 
-  test("the shared clean file holds the expected number of customers", () => {
+  test("the committed clean file holds the expected number of customers", () => {
     const lines = clean.toString("utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
     assert.equal(lines.length - 1, IBM_TELCO.customers);
   });
@@ -89,7 +89,7 @@ describe("data acquisition", () => {
   test("from: copies a verified file into a fresh, not yet existing destDir", async () => {
     const destDir = path.join(freshDir(), "data", "raw");
     const lines: string[] = [];
-    const res = await obtainDataset({ from: sharedFile, env: {}, destDir, log: (l) => lines.push(l) });
+    const res = await obtainDataset({ from: rawFile, env: {}, destDir, log: (l) => lines.push(l) });
     assert.equal(res.source, "file");
     assert.equal(res.path, path.join(destDir, IBM_TELCO.fileName));
     assert.ok(fs.existsSync(res.path));
@@ -102,16 +102,16 @@ describe("data acquisition", () => {
 
   test("from: a dest that already holds the verified file is not rewritten", async () => {
     const destDir = freshDir();
-    const first = await obtainDataset({ from: sharedFile, env: {}, destDir });
+    const first = await obtainDataset({ from: rawFile, env: {}, destDir });
     const inodeBefore = fs.statSync(first.path).ino;
-    const second = await obtainDataset({ from: sharedFile, env: {}, destDir });
+    const second = await obtainDataset({ from: rawFile, env: {}, destDir });
     assert.equal(second.source, "file");
     assert.equal(fs.statSync(second.path).ino, inodeBefore);
   });
 
   test("CHURN_DATA_FILE in the given env works like from", async () => {
     const destDir = freshDir();
-    const res = await obtainDataset({ env: { CHURN_DATA_FILE: sharedFile }, destDir });
+    const res = await obtainDataset({ env: { CHURN_DATA_FILE: rawFile }, destDir });
     assert.equal(res.source, "file");
     assert.equal(sha256Of(fs.readFileSync(res.path)), IBM_TELCO.sha256);
   });
@@ -119,18 +119,55 @@ describe("data acquisition", () => {
   test("from takes precedence over CHURN_DATA_FILE", async () => {
     const destDir = freshDir();
     const missing = path.join(freshDir(), "not-here.csv");
-    const res = await obtainDataset({ from: sharedFile, env: { CHURN_DATA_FILE: missing }, destDir });
+    const res = await obtainDataset({ from: rawFile, env: { CHURN_DATA_FILE: missing }, destDir });
     assert.equal(res.source, "file");
   });
 
   test("second call without from/env uses the cache and never touches the network", async () => {
     const destDir = freshDir();
-    await obtainDataset({ from: sharedFile, env: {}, destDir });
+    await obtainDataset({ from: rawFile, env: {}, destDir });
     const url = await closedPortUrl();
     const res = await obtainDataset({ env: {}, destDir, url, timeoutMs: 2000 });
     assert.equal(res.source, "cache");
     assert.equal(res.sha256, IBM_TELCO.sha256);
     assert.equal(res.bytes, clean.length);
+  });
+
+  test("refresh downloads even when a verified copy is cached, and a failed refresh keeps the copy", async () => {
+    const destDir = freshDir();
+    await obtainDataset({ from: rawFile, env: {}, destDir });
+    const server = await serve(sendBytes(clean));
+    try {
+      const res = await obtainDataset({ env: {}, destDir, url: server.url, refresh: true, timeoutMs: 10_000 });
+      assert.equal(res.source, "download");
+      assert.equal(sha256Of(fs.readFileSync(res.path)), IBM_TELCO.sha256);
+    } finally {
+      await server.close();
+    }
+    const url = await closedPortUrl();
+    await assert.rejects(obtainDataset({ env: {}, destDir, url, refresh: true, timeoutMs: 2000 }), DataAcquisitionError);
+    assert.equal(sha256Of(fs.readFileSync(path.join(destDir, IBM_TELCO.fileName))), IBM_TELCO.sha256);
+    assert.deepEqual(fs.readdirSync(destDir), [IBM_TELCO.fileName]);
+  });
+
+  test("verifyRawData accepts the committed files and names each changed or missing one", async () => {
+    const verified = await verifyRawData(path.dirname(rawFile));
+    assert.deepEqual(verified.map((v) => v.sha256), [TAKE_HOME_EXPORT.sha256, IBM_TELCO.sha256]);
+    const dir = freshDir();
+    fs.writeFileSync(path.join(dir, TAKE_HOME_EXPORT.fileName), "customerID\n");
+    await assert.rejects(verifyRawData(dir), (err: Error) => {
+      assert.ok(err instanceof DataAcquisitionError);
+      assert.match(err.message, new RegExp(`${TAKE_HOME_EXPORT.fileName} has sha256 [0-9a-f]{64}, expected ${TAKE_HOME_EXPORT.sha256}`));
+      assert.match(err.message, new RegExp(`${IBM_TELCO.fileName} is missing`));
+      return true;
+    });
+  });
+
+  test("locateData defaults to the committed export and clean file, and names a missing given file", () => {
+    const root = path.resolve(path.dirname(rawFile), "..", "..");
+    assert.deepEqual(locateData(root, {}), { exportFile: path.join(root, "data", "raw", TAKE_HOME_EXPORT.fileName), cleanFile: rawFile });
+    assert.equal(locateData(root, { CHURN_EXPORT_FILE: rawFile }).exportFile, rawFile);
+    assert.throws(() => locateData(root, { CHURN_EXPORT_FILE: "nope.csv" }), /CHURN_EXPORT_FILE points to .*nope\.csv, which does not exist/);
   });
 
   test("downloads from an HTTP server, verifies and stores the exact bytes", async () => {

@@ -6,40 +6,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type DocFigure, docFigures, figureDigest } from "../lib/doc-figures";
-import { cleanFile } from "../lib/cleaning";
-import { loadModelFile } from "../lib/model-file";
-import { FEATURE_COLUMNS, type Customer } from "../lib/schema";
-import { type StudyFile, permutationImportance } from "../lib/study";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixtureCopy } from "./fixtures";
+import { memo, rawFile } from "./support";
 
-const data = (): string => sharedFile("customer_churn_data.csv");
+const data = (): string => rawFile("customer_churn_data.csv");
 
-/**
- * A quick model, a study.json and a small serving benchmark in a temp folder, built once for every test here. The
- * study holds only what the README uses, its permutation importance, computed like lib/study.ts does (with the saved
- * model rather than a refit on the training rows): the full `runStudy` would add half a minute of cross-validation.
- */
+/** The quick export fixture (model and study) in a private copy, with a small serving benchmark added. */
 const artifacts = memo(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-docfigs-"));
-  await train({ data: data(), out: dir, seed: 11, quick: true, workers: 1 });
-  const { file: model, scorer } = loadModelFile(path.join(dir, "model.json"));
-  const split = JSON.parse(fs.readFileSync(path.join(dir, "split.json"), "utf8")) as { validation: string[] };
-  const byId = new Map(cleanFile(data()).customers.map((c) => [c.customerID, c]));
-  const validation = split.validation.map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
-  const perm = permutationImportance(scorer, validation, FEATURE_COLUMNS, 2, model.seed);
-  const study: StudyFile = {
-    seed: model.seed,
-    quick: true,
-    folds: 3,
-    imbalance: [],
-    permutation: { model: model.name, repeats: 2, baseline_auc: perm.baseline, rows: perm.rows },
-    native: [],
-    selection: { family: model.name, dropped: [], comparison: [], kept: false },
-    ablation: [],
-    seconds: 0,
-  };
-  fs.writeFileSync(path.join(dir, "study.json"), JSON.stringify(study));
+  const dir = await fixtureCopy("export");
   fs.mkdirSync(path.join(dir, "bench"));
   fs.writeFileSync(
     path.join(dir, "bench", "bench-serve.json"),
@@ -109,7 +83,7 @@ describe("README figures", () => {
 
   test("refuses an export the artifacts were not trained on, and leaves out the benchmark when there is none", async () => {
     const dir = await artifacts();
-    assert.throws(() => docFigures({ artifactsDir: dir, exportFile: sharedFile("telco-customer-churn.csv") }), /not the file the artifacts/);
+    assert.throws(() => docFigures({ artifactsDir: dir, exportFile: rawFile("telco-customer-churn.csv") }), /not the file the artifacts/);
     const bare = fs.mkdtempSync(path.join(os.tmpdir(), "churn-docfigs-bare-"));
     for (const name of ["metrics.json", "model.json", "split.json"]) fs.copyFileSync(path.join(dir, name), path.join(bare, name));
     const names = docFigures({ artifactsDir: bare, exportFile: data() }).map((f) => f.name);

@@ -3,19 +3,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { applySections, generateSections, markdownTable, type DocSection } from "../lib/docs";
-import { runStudy } from "../lib/study";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixtureCopy } from "./fixtures";
+import { memo, rawFile } from "./support";
 
-const artifacts = memo(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "churn-docs-"));
-  await train({ data: sharedFile("customer_churn_data.csv"), out, seed: 5, quick: true, workers: 1 });
-  await runStudy({ dir: out, data: sharedFile("customer_churn_data.csv"), quick: true, workers: 1 });
-  return out;
-});
+const artifacts = memo(() => fixtureCopy("export"));
 
 const section = (name: string, markdown: string, measured = false): DocSection => ({ name, markdown, measured });
 
@@ -40,7 +33,7 @@ describe("generated sections", () => {
 
   test("every section is generated from the artifacts, reproducibly, and a changed artifact changes the text", async () => {
     const dir = await artifacts();
-    const inputs = { artifactsDir: dir, exportFile: sharedFile("customer_churn_data.csv") };
+    const inputs = { artifactsDir: dir, exportFile: rawFile("customer_churn_data.csv") };
     const first = generateSections(inputs);
     const names = first.map((s) => s.name);
     for (const n of ["data-quality", "eda-findings", "model-comparison", "evaluation", "drift-demo", "serving-performance"]) assert.ok(names.includes(n), n);

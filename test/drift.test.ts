@@ -3,7 +3,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
 import { stringify } from "csv-stringify/sync";
@@ -28,14 +27,13 @@ import { REFERENCE_QUANTILES } from "../lib/reference";
 import { COLUMN_NAMES, type Customer } from "../lib/schema";
 import { shuffled } from "../lib/split";
 import { ss } from "../lib/stats";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixtureCopy } from "./fixtures";
+import { memo, rawFile } from "./support";
 
-const ibm = memo(() => cleanFile(sharedFile("telco-customer-churn.csv")).customers);
+const ibm = memo(() => cleanFile(rawFile("telco-customer-churn.csv")).customers);
 
 const trained = memo(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "churn-drift-"));
-  await train({ data: sharedFile("telco-customer-churn.csv"), out, seed: 11, quick: true, workers: 1 });
+  const out = await fixtureCopy("telco");
   const modelPath = path.join(out, "model.json");
   return { dir: out, modelPath, ...loadModelFile(modelPath) };
 });
@@ -215,7 +213,7 @@ describe("drift on the IBM data with a trained model", () => {
 
   test("the take-home's messy export (same customers, ~2% of values missing or invalid): missing rates flagged, values and scores stable", async () => {
     const { modelPath } = await trained();
-    const r = driftFromFiles(modelPath, sharedFile("customer_churn_data.csv"));
+    const r = driftFromFiles(modelPath, rawFile("customer_churn_data.csv"));
     const drifted = Object.entries(r.features).filter(([, f]) => f.drift);
     assert.ok(drifted.length > 0, "missing rates from 0% to ~2% are flagged");
     for (const [name, f] of drifted) {

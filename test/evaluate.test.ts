@@ -9,19 +9,15 @@ import { cleanFile } from "../lib/cleaning";
 import { evaluateModel } from "../lib/evaluate-model";
 import { rocAuc } from "../lib/metrics";
 import { ModelFileError, loadModelFile, modelChecksum } from "../lib/model-file";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixture } from "./fixtures";
+import { memo, rawFile } from "./support";
 
-const trained = memo(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "churn-evaluate-"));
-  await train({ data: sharedFile("customer_churn_data.csv"), out, seed: 7, quick: true, workers: 1 });
-  return path.join(out, "model.json");
-});
+const trained = memo(async () => path.join(await fixture("export"), "model.json"));
 
 describe("churn evaluate", () => {
   test("scores a messy export: metrics equal a recomputation, every interval holds its estimate, value is optimal", async () => {
     const modelPath = await trained();
-    const data = sharedFile("customer_churn_data.csv");
+    const data = rawFile("customer_churn_data.csv");
     const e = evaluateModel(modelPath, data, { bootstrap: 200 });
     const labeled = cleanFile(data).customers.filter((c) => c.Churn !== null);
     const y = labeled.map((c) => (c.Churn === "Yes" ? 1 : 0));

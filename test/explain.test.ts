@@ -27,9 +27,9 @@ import type { Customer } from "../lib/schema";
 import { PipelineScorer, SoftVoteScorer } from "../lib/scorer";
 import { shuffled } from "../lib/split";
 
-import { memo, sharedFile } from "./support";
+import { memo, rawFile } from "./support";
 
-const customers = memo(() => shuffled(cleanFile(sharedFile("telco-customer-churn.csv")).customers, seedrandom("explain-test")));
+const customers = memo(() => shuffled(cleanFile(rawFile("telco-customer-churn.csv")).customers, seedrandom("explain-test")));
 const train = memo(() => customers().slice(0, 400));
 const probe = memo(() => customers().slice(400, 460));
 const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);

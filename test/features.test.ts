@@ -15,8 +15,8 @@ import {
 import { COLUMN_NAMES, type Customer, ID_COLUMN, LABEL_COLUMN } from "../lib/schema";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(repoRoot, "../shared/data");
-const cleanIbmFile = path.join(sharedDir, "telco-customer-churn.csv");
+const rawDir = path.join(repoRoot, "data", "raw");
+const cleanIbmFile = path.join(rawDir, "telco-customer-churn.csv");
 
 /** A full, valid, internally consistent customer: a DSL + phone month-to-month e-check payer with no add-ons. */
 function customer(overrides: Partial<Customer> = {}): Customer {

@@ -4,24 +4,18 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { MAX_BATCH, buildApp } from "../lib/server";
 import { PredictionService } from "../lib/service";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixture } from "./fixtures";
+import { memo } from "./support";
 
-const trained = memo(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "churn-load-"));
-  await train({ data: sharedFile("telco-customer-churn.csv"), out, seed: 11, quick: true, workers: 1 });
-  return path.join(out, "model.json");
-});
+const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
-/** One customer in IBM field names, as ../shared/peers/customer.json has it. */
+/** One customer in IBM field names, as an API client sends it. */
 const CUSTOMER = {
   customerID: "7590-VHVEG", gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1,
   PhoneService: "No", MultipleLines: "No phone service", InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes",

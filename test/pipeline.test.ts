@@ -10,10 +10,10 @@ import { ALL_DERIVED, FeaturePipeline, PIPELINE_VERSION, type PipelineOptions, t
 import type { Customer } from "../lib/schema";
 import { shuffled } from "../lib/split";
 
-import { memo, sharedFile } from "./support";
+import { memo, rawFile } from "./support";
 
 /** Telco customers in a seeded order, so that slices are random samples. */
-const customers = memo(() => shuffled(cleanFile(sharedFile("telco-customer-churn.csv")).customers, seedrandom("pipeline-test")));
+const customers = memo(() => shuffled(cleanFile(rawFile("telco-customer-churn.csv")).customers, seedrandom("pipeline-test")));
 const sampleA = memo(() => customers().slice(0, 800));
 const sampleB = memo(() => customers().slice(800, 1400));
 

@@ -5,10 +5,10 @@ import seedrandom from "seedrandom";
 import { cleanFile } from "../lib/cleaning";
 import { rocAuc } from "../lib/metrics";
 import { fairnessGaps, segmentReport } from "../lib/segments";
-import { memo, sharedFile } from "./support";
+import { memo, rawFile } from "./support";
 
 const data = memo(() => {
-  const customers = cleanFile(sharedFile("telco-customer-churn.csv")).customers.slice(0, 2500);
+  const customers = cleanFile(rawFile("telco-customer-churn.csv")).customers.slice(0, 2500);
   const rng = seedrandom("segments-test");
   // A noisy score that knows the label: a real ranking with errors, deterministic.
   const scores = Float64Array.from(customers, (c) => Math.min(1, Math.max(0, (c.Churn === "Yes" ? 0.6 : 0.3) + (rng() - 0.5) * 0.6)));

@@ -14,15 +14,11 @@ import { NoveltyScorer, chargesRatio, quantileRank } from "../lib/reference";
 import type { Customer } from "../lib/schema";
 import { buildApp, jsonDepth, MAX_BATCH } from "../lib/server";
 import { PredictionService } from "../lib/service";
-import { train } from "../lib/train";
-import { memo, sharedFile } from "./support";
+import { fixture } from "./fixtures";
+import { memo, rawFile } from "./support";
 
-const trained = memo(async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "churn-serving-"));
-  await train({ data: sharedFile("telco-customer-churn.csv"), out, seed: 11, quick: true, workers: 1 });
-  return path.join(out, "model.json");
-});
-const customers = memo(() => cleanFile(sharedFile("telco-customer-churn.csv")).customers);
+const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
+const customers = memo(() => cleanFile(rawFile("telco-customer-churn.csv")).customers);
 
 /** A customer as the API receives it: IBM names, JSON types. */
 function asRecord(c: Customer): Record<string, unknown> {

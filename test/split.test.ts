@@ -7,11 +7,11 @@ import seedrandom from "seedrandom";
 import { cleanFile } from "../lib/cleaning";
 import { type Split, shuffled, stratifiedKFold, stratifiedSplit } from "../lib/split";
 
-import { memo, sharedFile } from "./support";
+import { memo, rawFile } from "./support";
 
 /** Labeled Telco customers: IDs and a label lookup. */
 const telco = memo(() => {
-  const labeled = cleanFile(sharedFile("telco-customer-churn.csv")).customers.filter((c) => c.Churn !== null);
+  const labeled = cleanFile(rawFile("telco-customer-churn.csv")).customers.filter((c) => c.Churn !== null);
   const label = new Map(labeled.map((c) => [c.customerID, c.Churn === "Yes" ? (1 as const) : (0 as const)]));
   return { ids: labeled.map((c) => c.customerID), label: (id: string): 0 | 1 => label.get(id) ?? assert.fail(`unknown id ${id}`) };
 });

@@ -1,4 +1,4 @@
-// Shared test support: where the shared data lives, memoization, and a quick Telco design matrix for learner tests.
+// Shared test support: the repository's raw data, memoization, and a quick Telco design matrix for learner tests.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -6,13 +6,16 @@ import { cleanFile } from "../lib/cleaning";
 import type { Customer } from "../lib/schema";
 import { stratifiedSplit } from "../lib/split";
 
-/** ../shared/data beside the repository (tests run from dist/test), or CHURN_SHARED_DATA. */
-export const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
+/** The repository root (tests run from dist/test). */
+export const repoRoot = path.resolve(__dirname, "../..");
 
-/** A shared data file; missing data is a failure, never a skip. */
-export function sharedFile(name: string): string {
-  const file = path.join(sharedDir, name);
-  assert.ok(fs.existsSync(file), `${file} is missing: put the shared data there or point CHURN_SHARED_DATA at it`);
+/** The committed raw data (data/raw): the tests read only these copies. */
+export const rawDir = path.join(repoRoot, "data", "raw");
+
+/** A committed raw data file; a missing file is a failure, never a skip. */
+export function rawFile(name: string): string {
+  const file = path.join(rawDir, name);
+  assert.ok(fs.existsSync(file), `${file} is missing: it is committed under data/raw; restore it with \`git checkout -- data/raw\``);
   return file;
 }
 
@@ -38,7 +41,7 @@ export interface Part {
  * tests (and their scikit-learn reference numbers, computed on this very matrix) do not move with the pipeline.
  */
 export function telcoMatrix(standardize: boolean): { train: Part; test: Part } {
-  const customers = cleanFile(sharedFile("telco-customer-churn.csv")).customers;
+  const customers = cleanFile(rawFile("telco-customer-churn.csv")).customers;
   const byId = new Map(customers.map((c) => [c.customerID, c]));
   const label = (c: Customer): 0 | 1 => (c.Churn === "Yes" ? 1 : 0);
   const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id) as Customer), 42);

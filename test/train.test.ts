@@ -1,11 +1,10 @@
 // Holds `churn train` to its contract on the messy take-home export: one quick run (memoized), then its artifacts are
 // checked against cleaning, the split, the tuning, each other, and a WASM-free reload in a fresh process.
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 
 import { CLEANING_RULES, cleanFile } from "../lib/cleaning";
@@ -14,39 +13,34 @@ import type { Scorecard } from "../lib/metrics";
 import { rocAuc } from "../lib/metrics";
 import type { Customer } from "../lib/schema";
 import { loadScorer } from "../lib/scorer";
-import { type Split, stratifiedSplit } from "../lib/split";
-import { type MetricsFile, type ModelFile, type TrainResult, ENSEMBLE_MIN_GAIN, train } from "../lib/train";
+import { stratifiedSplit } from "../lib/split";
+import { type MetricsFile, type ModelFile, type SplitFile, type TrainResult, ENSEMBLE_MIN_GAIN } from "../lib/train";
 import { MODEL_SCHEMA } from "../lib/model-file";
+import { modelsReady } from "../lib/models/registry";
 import { foldTasks, makeCvData, runTasks, summarize } from "../lib/tuning";
 
-import { memo, sharedFile } from "./support";
+import { fixture, fixtureSpec } from "./fixtures";
+import { memo } from "./support";
 
-const SEED = 42;
+const SEED = fixtureSpec("export").seed;
 const MODEL_NAMES = [...FAMILY_NAMES, "ensemble"];
 const SCORE_FIELDS = ["roc_auc", "pr_auc", "f1", "precision", "recall", "brier"] as const;
 
-const dataFile = memo(() => sharedFile("customer_churn_data.csv"));
-const tmpRoots: string[] = [];
-after(() => {
-  for (const dir of tmpRoots) fs.rmSync(dir, { recursive: true, force: true });
-});
+const dataFile = memo(() => fixtureSpec("export").dataFile);
 
 interface Run {
   out: string;
   result: TrainResult;
   metrics: MetricsFile;
   model: ModelFile;
-  split: Split;
+  split: SplitFile;
 }
 
-/** The one quick training run every test looks at. */
+/** The one quick training run every test looks at: the export fixture, trained once per code version (fixtures.ts). */
 const run = memo(async (): Promise<Run> => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "churn-train-test-"));
-  tmpRoots.push(root);
-  const out = path.join(root, "artifacts");
-  const result = await train({ data: dataFile(), out, seed: SEED, quick: true, workers: 2 });
+  const out = await fixture("export");
   const read = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(out, name), "utf8")) as T;
-  return { out, result, metrics: read<MetricsFile>("metrics.json"), model: read<ModelFile>("model.json"), split: read<Split>("split.json") };
+  return { out, result: read<TrainResult>("train-result.json"), metrics: read<MetricsFile>("metrics.json"), model: read<ModelFile>("model.json"), split: read<SplitFile>("split.json") };
 });
 
 /** The export cleaned independently of the training run. */
@@ -92,8 +86,10 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     assert.equal(split.seed, SEED);
   });
 
-  test("split.json is the seeded stratified split of the labeled customers (same seed, same split)", async () => {
-    const { split } = await run();
+  test("split.json is the seeded stratified split of the labeled customers (same seed, same split) and names its file", async () => {
+    const { split: withData } = await run();
+    const { data, ...split } = withData;
+    assert.deepEqual(data, { file: path.basename(dataFile()), sha256: createHash("sha256").update(fs.readFileSync(dataFile())).digest("hex") });
     const { labeled, byId } = cleaned();
     const again = stratifiedSplit(
       labeled.map((c) => c.customerID).reverse(),
@@ -220,6 +216,7 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     // A second full run costs as much as the first; instead re-run the tuning of logistic regression and of the
     // cheapest XGBoost candidate in this thread (the run used 2 workers) and require the very same numbers.
     const { metrics, split } = await run();
+    await modelsReady(); // the run may come from the fixture cache, trained by another process
     const { byId } = cleaned();
     const trainRows = split.train.map((id) => byId.get(id) as Customer);
     const data = makeCvData(trainRows, 3, SEED);

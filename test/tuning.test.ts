@@ -27,11 +27,11 @@ import {
   summarize,
 } from "../lib/tuning";
 
-import { memo, sharedFile } from "./support";
+import { memo, rawFile } from "./support";
 
 /** 600 labeled Telco customers in a seeded random order, 3 stratified folds. */
 const sample = memo((): Customer[] => {
-  const labeled = cleanFile(sharedFile("telco-customer-churn.csv")).customers.filter((c) => c.Churn !== null);
+  const labeled = cleanFile(rawFile("telco-customer-churn.csv")).customers.filter((c) => c.Churn !== null);
   return shuffled(labeled, seedrandom("tuning-test")).slice(0, 600);
 });
 const cvData = memo((): CvData => makeCvData(sample(), 3, 11));

@@ -23,8 +23,8 @@ import {
   xgboostReady,
 } from "../lib/models/xgboost";
 
-const sharedDir = process.env["CHURN_SHARED_DATA"] ?? path.resolve(__dirname, "../..", "../shared/data");
-const TELCO = path.join(sharedDir, "telco-customer-churn.csv");
+const rawDir = path.resolve(__dirname, "../..", "data", "raw");
+const TELCO = path.join(rawDir, "telco-customer-churn.csv");
 /** Test ROC-AUC of the scikit-learn/XGBoost peer on the same split and settings. */
 const PEER_TEST_AUC = 0.846;
 const TELCO_PARAMS = { nRounds: 300, eta: 0.05, maxDepth: 4, subsample: 0.8, colsampleByTree: 0.8, seed: 0 };
