@@ -2,8 +2,9 @@
 # Build after training:  npm start   (writes artifacts/model.json)
 #                        docker build -t churn-api .
 # Run:                   docker run -p 8000:8000 churn-api
+# Node 24 is the supported LTS line (20 reached its end of life in April 2026); the code also runs on Node >= 20.19.
 # Stage 1 compiles the TypeScript and drops dev dependencies (danfo, tslab, TypeScript never reach the runtime image).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY patches ./patches
@@ -14,7 +15,7 @@ COPY test ./test
 RUN npm ci --ignore-scripts && npx patch-package && npm run build && npm prune --omit=dev
 
 # Stage 2: the runtime, as the unprivileged `node` user, with the model baked in (its checksum is verified at start).
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

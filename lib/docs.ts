@@ -135,6 +135,8 @@ export function generateSections(inputs: DocInputs): DocSection[] {
 
   // Serving performance (measured) ------------------------------------------------------------------------------------
   const bench = readJson<{
+    short?: boolean;
+    load_generator?: string;
     machine: { cpus: number; cpu_model: string; node: string; date: string; loadavg_start: number[] };
     http: { label: string; workers: number; log_level: string; reasons: number; rps: number; p50_ms: number; p99_ms: number; rss: { peak_max_process_mb: number } }[];
     peer: { rps?: number; p50_ms?: number; p99_ms?: number; rss?: { peak_max_process_mb: number }; skipped?: string };
@@ -153,18 +155,22 @@ export function generateSections(inputs: DocInputs): DocSection[] {
     if (bench.peer?.rps) httpRows.push(row("FastAPI peer (scikit-learn/XGBoost)", bench.peer.rps, bench.peer.p50_ms ?? 0, bench.peer.p99_ms ?? 0, bench.peer.rss?.peak_max_process_mb ?? 0));
     const ip = bench.in_process;
     const misses = bench.goals.filter((g) => g.status === "MISS").map((g) => `${g.goal}: ${g.value} ${g.unit} (goal ${g.target})`);
+    const measuredBy = bench.short ? "`npm start` (its short serving measurement)" : "`npm run bench:serve`";
+    const loadGenerator = bench.load_generator ?? "wrk";
+    const unmeasured = bench.goals.filter((g) => g.status === "N/A").length;
     add(
       "serving-performance",
-      `Measured by \`npm run bench:serve\` on ${bench.machine.cpus} × ${bench.machine.cpu_model}, Node ${bench.machine.node}, ${bench.machine.date.slice(0, 10)} ` +
-        `(load average ${bench.machine.loadavg_start[0]} at start; wrk shares the same cores). In process: scoring p50 ${ip.score_one.p50_us} µs / ` +
+      `Measured by ${measuredBy} on ${bench.machine.cpus} × ${bench.machine.cpu_model}, Node ${bench.machine.node}, ${bench.machine.date.slice(0, 10)} ` +
+        `(load average ${bench.machine.loadavg_start[0]} at start; ${loadGenerator} shares the same cores). In process: scoring p50 ${ip.score_one.p50_us} µs / ` +
         `p99 ${ip.score_one.p99_us} µs; the whole service call p50 ${ip.predict_reasons0.p50_us} µs without reasons, ${ip.predict_reasons3.p50_us} µs ` +
         `with three; batch ${ip.batch.best_per_s.toLocaleString("en-US")} customers/s on one core. Over HTTP at 8 connections:\n\n` +
         markdownTable(httpRows) +
-        `\n\n${bench.goals.filter((g) => g.status === "PASS").length} of ${bench.goals.length} goals met` +
-        (misses.length ? `; missed: ${misses.join("; ")}.` : "."),
+        `\n\n${bench.goals.filter((g) => g.status === "PASS").length} of ${bench.goals.length - unmeasured} measured goals met` +
+        (misses.length ? `; missed: ${misses.join("; ")}` : "") +
+        (unmeasured ? `; ${unmeasured} not measured in this run${bench.peer?.skipped ? ` (peer: ${bench.peer.skipped})` : ""}.` : "."),
       true,
     );
-  } else add("serving-performance", "_Not measured yet: run `npm run bench:serve`._", true);
+  } else add("serving-performance", "_Not measured yet: run `npm start` (or `npm run bench:serve`)._", true);
 
   // Figures ------------------------------------------------------------------------------------------------------------
   const manifest = inputs.figureManifest ? readJson<{ figures: { name: string; title: string; alt: string; file: string; measured?: boolean }[] }>(inputs.figureManifest) : null;

@@ -116,7 +116,7 @@ function inProcess() {
     for (const [k, v] of Object.entries(c)) if (k !== "Churn" && v !== null) r[k] = v;
     return r;
   });
-  log(`model ${service.version} loaded in ${loadMs.toFixed(1)} ms; ${customers.length} IBM customers; ${CALLS} timed calls after ${WARMUP_CALLS} warm-up calls`);
+  log(`model ${service.version} loaded in ${loadMs.toFixed(1)} ms; ${customers.length} customers of ${path.basename(dataPath)}; ${CALLS} timed calls after ${WARMUP_CALLS} warm-up calls`);
 
   const scorer = service.scorer;
   const scoreOne = latency(customers, (c) => scorer.scoreOne(c), CALLS, WARMUP_CALLS);
