@@ -75,6 +75,7 @@ interface BenchServe {
   http?: BenchRun[];
   peer?: Partial<BenchRun> & { skipped?: string };
   machine?: { cpus?: number; cpu_model?: string };
+  load_generator?: string;
 }
 
 function throughputFigure(bench: BenchServe): DocFigure | null {
@@ -104,7 +105,7 @@ function throughputFigure(bench: BenchServe): DocFigure | null {
         },
       ],
       layout: {
-        title: { text: `HTTP /predict throughput: ours vs the FastAPI peer (wrk, measured${machine})` },
+        title: { text: `HTTP /predict throughput${peer ? ": ours vs the FastAPI peer" : ""} (${bench.load_generator ?? "wrk"}, measured${machine})` },
         xaxis: { title: { text: "requests per second" }, range: [0, 1.15 * Math.max(...rows.map((r) => r.rps))], tickformat: ",d" },
         yaxis: { ticksuffix: "  " },
         showlegend: false,

@@ -62,6 +62,7 @@ export function locateRun(root: string, env: NodeJS.ProcessEnv = process.env): R
   const data = dataRef(exportFile);
   const present: string[] = [];
   const jsons = new Map<string, Record<string, unknown>>();
+  const refs = new Map<string, Partial<DataRef>>();
   for (const artifact of ARTIFACTS) {
     const file = path.join(artifactsDir, artifact.file);
     if (!existsSync(file)) {
@@ -80,15 +81,22 @@ export function locateRun(root: string, env: NodeJS.ProcessEnv = process.env): R
     if (!ref?.sha256) {
       throw new RunMismatchError(`${file} does not record the data file it came from: it was written by an older version; run \`npm start\` again.`);
     }
+    jsons.set(artifact.file, json);
+    refs.set(artifact.file, ref);
+    present.push(artifact.file);
+  }
+  // model.json records only the sha256; another artifact with the same sha256 says which file that was.
+  const nameOf = (sha256: string): string =>
+    [...refs.values()].find((r) => r.sha256 === sha256 && r.file !== undefined)?.file ?? "another file";
+  for (const [artifact, ref] of refs) {
     if (ref.sha256 !== data.sha256) {
+      const sha256 = ref.sha256 as string;
       throw new RunMismatchError(
-        `${file} came from ${ref.file ?? "another file"} (sha256 ${ref.sha256.slice(0, 12)}…), but the data given is ${exportFile} ` +
-          `(sha256 ${data.sha256.slice(0, 12)}…): artifacts of one file are not combined with data of another. Run \`npm start\` ` +
+        `${path.join(artifactsDir, artifact)} came from ${ref.file ?? nameOf(sha256)} (sha256 ${sha256.slice(0, 12)}…), but the data given is ` +
+          `${exportFile} (sha256 ${data.sha256.slice(0, 12)}…): artifacts of one file are not combined with data of another. Run \`npm start\` ` +
           `with CHURN_EXPORT_FILE=${exportFile} to rebuild the artifacts, or set CHURN_EXPORT_FILE to the file they came from.`,
       );
     }
-    present.push(artifact.file);
-    jsons.set(artifact.file, json);
   }
   checkBenchModel(artifactsDir, jsons);
   return { artifactsDir, exportFile, cleanFile, sha256: data.sha256, artifacts: present };

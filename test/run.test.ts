@@ -29,7 +29,7 @@ describe("locateRun", () => {
       (err: Error) => {
         assert.ok(err instanceof RunMismatchError);
         assert.equal(err.exitCode, 2);
-        assert.ok(err.message.includes(path.join(dir, "model.json")), err.message);
+        assert.ok(err.message.startsWith(`${path.join(dir, "model.json")} came from ${TAKE_HOME_EXPORT.fileName} `), err.message);
         assert.ok(err.message.includes(other), err.message);
         assert.ok(err.message.includes(TAKE_HOME_EXPORT.sha256.slice(0, 12)), err.message);
         assert.ok(err.message.includes(dataRef(other).sha256.slice(0, 12)), err.message);
