@@ -2,9 +2,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type Scorer, loadScorer } from "./scorer";
-import type { ModelFile } from "./train";
+import { MODEL_SCHEMA, type ModelFile } from "./artifact-types";
 
-export const MODEL_SCHEMA = "churn-model";
 /** 2: adds the content checksum, the novelty reference and the TotalCharges consistency reference. */
 export const MODEL_SCHEMA_VERSION = 2;
 

@@ -3,8 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Figure } from "./charts";
-import type { StudyFile } from "./study";
-import type { MetricsFile } from "./train";
+import type { MetricsFile, StudyFile } from "./artifact-types";
 
 export interface TrainingArtifacts {
   metrics: MetricsFile;

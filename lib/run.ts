@@ -4,14 +4,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { locateData } from "./data";
+import type { DataRef } from "./artifact-types";
 import { modelVersion } from "./model-file";
 
-/** What each artifact says about the file it came from; every artifact of a run names the same sha256. */
-export interface DataRef {
-  /** The file's name as given to the command (its base name). */
-  file: string;
-  sha256: string;
-}
 
 export function dataRef(file: string, bytes: Buffer = readFileSync(file)): DataRef {
   return { file: path.basename(file), sha256: createHash("sha256").update(bytes).digest("hex") };

@@ -1,5 +1,5 @@
 // Customer-level scorers: a fitted feature pipeline plus a classifier, or a soft vote of several such pairs.
-import { type Calibrator, type CalibratorState, loadCalibrator } from "./calibration";
+import { type Calibrator, type CalibratorState, loadCalibrator } from "./models/calibrators";
 import { type Classifier, type SerializedClassifier } from "./models/classifier";
 import { createModel, loadModel } from "./models/registry";
 import { FeaturePipeline, type PipelineOptions, type SerializedPipeline } from "./pipeline";

@@ -6,7 +6,7 @@ import { loadModelFile, modelVersion } from "./model-file";
 import { type InputWarning, OodChecker } from "./ood";
 import { type ColumnName, FEATURE_COLUMNS, columnSpec } from "./schema";
 import type { Scorer } from "./scorer";
-import type { ModelFile } from "./train";
+import type { ModelFile } from "./artifact-types";
 
 /** Most fields one customer may carry (IBM has 21; the rest is room for aliases and extra columns). */
 export const MAX_FIELDS = 64;

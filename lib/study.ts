@@ -1,65 +1,24 @@
 // The modelling studies behind the choice: class imbalance, importances, feature selection and derived-feature ablation.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import seedrandom from "seedrandom";
 import { cleanFile } from "./cleaning";
 import { FAMILIES, type FamilyName, family } from "./families";
 import { atThreshold, bestF1Threshold, prAuc, rocAuc } from "./metrics";
 import { modelsReady } from "./models/registry";
 import { ALL_DERIVED, type PipelineOptions } from "./pipeline";
-import { FEATURE_COLUMNS, type ColumnName, type Customer } from "./schema";
+import { FEATURE_COLUMNS, type Customer } from "./schema";
 import { PipelineScorer, type Scorer, SoftVoteScorer } from "./scorer";
-import { type DataRef, RunMismatchError } from "./run";
-import { shuffled, stratifiedSplit } from "./split";
-import type { MetricsFile } from "./train";
-import { type CvData, type Imbalance, type Task, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
+import { RunMismatchError } from "./run";
+import { permutationImportance } from "./permutation";
+import { stratifiedSplit } from "./split";
+import type { CvComparison, ImbalanceRow, MetricsFile, NativeImportance, StudyFile } from "./artifact-types";
+import type { Imbalance } from "./artifact-types";
+import { type CvData, type Task, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
-export interface ImbalanceRow {
-  family: string;
-  strategy: Imbalance | "threshold moving";
-  roc_auc: number;
-  pr_auc: number;
-  threshold: number;
-  precision: number;
-  recall: number;
-  f1: number;
-}
 
-export interface PermutationRow {
-  column: ColumnName;
-  /** Mean drop of validation ROC-AUC when the column is shuffled, over the repeats. */
-  mean: number;
-  sd: number;
-}
 
-export interface NativeImportance {
-  family: string;
-  measure: string;
-  top: { feature: string; importance: number }[];
-}
 
-export interface CvComparison {
-  variant: string;
-  family: string;
-  mean_auc: number;
-  sd_auc: number;
-  /** Difference to the reference variant (all features). */
-  delta: number;
-}
 
-export interface StudyFile {
-  seed: number;
-  quick: boolean;
-  folds: number;
-  imbalance: ImbalanceRow[];
-  permutation: { model: string; repeats: number; baseline_auc: number; rows: PermutationRow[] };
-  native: NativeImportance[];
-  selection: { family: string; dropped: ColumnName[]; comparison: CvComparison[]; kept: boolean };
-  ablation: CvComparison[];
-  /** The export studied: the same file churn train used. */
-  data: DataRef;
-  seconds: number;
-}
 
 export interface StudyOptions {
   data: string;
@@ -78,33 +37,6 @@ const NATIVE_MEASURE: Record<FamilyName, string> = {
 };
 
 const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);
-
-/** Validation ROC-AUC drop when one raw column is shuffled across customers, `repeats` times (seeded). */
-export function permutationImportance(
-  scorer: Scorer,
-  customers: readonly Customer[],
-  columns: readonly ColumnName[],
-  repeats: number,
-  seed: number,
-): { baseline: number; rows: PermutationRow[] } {
-  const y = customers.map(label);
-  const baseline = rocAuc(y, scorer.score(customers));
-  const rows = columns.map((column) => {
-    const drops: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const values = shuffled(
-        customers.map((c) => c[column]),
-        seedrandom(`perm:${seed}:${column}:${r}`),
-      );
-      const permuted = customers.map((c, i) => ({ ...c, [column]: values[i] }) as Customer);
-      drops.push(baseline - rocAuc(y, scorer.score(permuted)));
-    }
-    const mean = drops.reduce((s, d) => s + d, 0) / drops.length;
-    const sd = Math.sqrt(drops.reduce((s, d) => s + (d - mean) ** 2, 0) / Math.max(1, drops.length - 1));
-    return { column, mean, sd };
-  });
-  return { baseline, rows: rows.sort((a, b) => b.mean - a.mean) };
-}
 
 function imbalanceRows(data: CvData, familyName: string, strategy: Imbalance, oof: Float64Array): ImbalanceRow[] {
   const y = data.labels;

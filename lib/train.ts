@@ -4,15 +4,15 @@ import * as path from "node:path";
 import { CLEANING_RULES, type QualityReport, cleanFile } from "./cleaning";
 import { FAMILIES, type FamilyName, family } from "./families";
 import { type Scorecard, bestF1Threshold, rocAuc, scorecard } from "./metrics";
-import { MODEL_SCHEMA, MODEL_SCHEMA_VERSION, sealModel } from "./model-file";
+import { MODEL_SCHEMA, type MetricsFile, type ModelFile, type ModelReport, type SplitFile } from "./artifact-types";
+import { MODEL_SCHEMA_VERSION, sealModel } from "./model-file";
 import { modelsReady } from "./models/registry";
-import { referenceStatistics, type ReferenceStatistics } from "./reference";
-import { DEFAULT_ASSUMPTIONS, type ValueAssumptions } from "./business";
+import { referenceStatistics } from "./reference";
+import { DEFAULT_ASSUMPTIONS } from "./business";
 import { chooseCalibrator } from "./calibration";
-import { CalibratedScorer, PipelineScorer, type Scorer, type SerializedScorer, SoftVoteScorer } from "./scorer";
+import { CalibratedScorer, PipelineScorer, type Scorer, SoftVoteScorer } from "./scorer";
 import type { Customer } from "./schema";
-import type { DataRef } from "./run";
-import { type Split, stratifiedSplit } from "./split";
+import { stratifiedSplit } from "./split";
 import { type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
 /** Successive halving: folds every candidate is scored on before the best third of each family goes on. */
@@ -37,61 +37,8 @@ export interface TrainOptions {
   progress?: (done: number, total: number) => void;
 }
 
-export interface ModelReport {
-  family: string;
-  params: Record<string, unknown>;
-  /** Cross-validation of the chosen candidate; null for the ensemble, which is judged on validation only. */
-  cv: { folds: number; mean_auc: number | null; sd_auc: number | null; candidates: number };
-  validation: Scorecard;
-  test: Scorecard;
-  fit_seconds: number;
-}
 
-export interface MetricsFile {
-  best_model: string;
-  /** The saved model's threshold (after calibration, when a calibrator is kept). */
-  threshold: number;
-  calibration: { choice: string; validation: Scorecard; test: Scorecard };
-  seed: number;
-  quick: boolean;
-  dataset: {
-    file: string;
-    sha256: string;
-    customers: number;
-    labeled: number;
-    churn_rate: number;
-    train: number;
-    validation: number;
-    test: number;
-  };
-  models: Record<string, ModelReport>;
-  ensemble: { members: string[]; kept: boolean; validation_auc: number; best_single_validation_auc: number };
-  /** Every candidate: those cut after the first folds of successive halving have `folds` < the full count. */
-  tuning: { family: string; params: Record<string, unknown>; mean_auc: number; sd_auc: number; folds: number; seconds: number }[];
-  seconds: { total: number; tuning: number };
-}
 
-export interface ModelFile {
-  schema: typeof MODEL_SCHEMA;
-  schemaVersion: number;
-  /** Version of this project (package.json) that trained the model. */
-  version: string;
-  createdAt: string;
-  seed: number;
-  name: string;
-  threshold: number;
-  cleaningRules: readonly string[];
-  scorer: SerializedScorer;
-  reference: ReferenceStatistics;
-  training: { dataSha256: string; rows: number; positives: number; split: "train+validation" };
-  metrics: { validation: Scorecard; test: Scorecard };
-  /** Calibrator kept on validation ("none" when it would not lower Brier without hurting ranking). */
-  calibration: { choice: string; rule: string; validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }> };
-  /** Retention value assumptions the business view uses by default (lib/business.ts). */
-  business: { assumptions: ValueAssumptions };
-  /** sha256 of every other field (lib/model-file.ts); the loader refuses a file whose content does not match. */
-  checksum: string;
-}
 
 const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);
 
@@ -104,8 +51,6 @@ function elapsed(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** split.json: the customer IDs of each part, and the file they came from. */
-export type SplitFile = Split & { data: DataRef };
 
 export interface TrainResult {
   metrics: MetricsFile;

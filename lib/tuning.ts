@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import seedrandom from "seedrandom";
+import type { Imbalance } from "./artifact-types";
 import { family } from "./families";
 import { rocAuc } from "./metrics";
 import type { Matrix } from "./models/classifier";
@@ -11,7 +12,6 @@ import { FeaturePipeline, type PipelineOptions } from "./pipeline";
 import type { Customer } from "./schema";
 import { stratifiedKFold } from "./split";
 
-export type Imbalance = "none" | "weights" | "oversample";
 
 export interface Task {
   family: string;

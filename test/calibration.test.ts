@@ -4,9 +4,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
-import {
-  chooseCalibrator, expectedCalibrationError, IsotonicCalibrator, loadCalibrator, logit, PlattCalibrator, reliabilityCurve,
-} from "../lib/calibration";
+import { chooseCalibrator, expectedCalibrationError, reliabilityCurve } from "../lib/calibration";
+import { IsotonicCalibrator, loadCalibrator, logit, PlattCalibrator } from "../lib/models/calibrators";
 import { brier, rocAuc } from "../lib/metrics";
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));

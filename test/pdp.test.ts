@@ -3,7 +3,8 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { DECILE_LEVELS, defaultGrid, partialDependence, pdpFigure } from "../lib/pdp";
+import { DECILE_LEVELS, defaultGrid, partialDependence } from "../lib/pdp";
+import { pdpFigure } from "../lib/pdp-chart";
 import type { Classifier } from "../lib/models/classifier";
 import { FeaturePipeline } from "../lib/pipeline";
 import type { Customer } from "../lib/schema";

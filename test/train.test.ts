@@ -14,8 +14,8 @@ import { rocAuc } from "../lib/metrics";
 import type { Customer } from "../lib/schema";
 import { loadScorer } from "../lib/scorer";
 import { stratifiedSplit } from "../lib/split";
-import { type MetricsFile, type ModelFile, type SplitFile, type TrainResult, ENSEMBLE_MIN_GAIN } from "../lib/train";
-import { MODEL_SCHEMA } from "../lib/model-file";
+import { MODEL_SCHEMA, type MetricsFile, type ModelFile, type SplitFile } from "../lib/artifact-types";
+import { type TrainResult, ENSEMBLE_MIN_GAIN } from "../lib/train";
 import { modelsReady } from "../lib/models/registry";
 import { foldTasks, makeCvData, runTasks, summarize } from "../lib/tuning";
 

@@ -11,11 +11,11 @@ import { rocAuc } from "../lib/metrics";
 import { modelsReady } from "../lib/models/registry";
 import type { Customer } from "../lib/schema";
 import { PipelineScorer } from "../lib/scorer";
+import type { Imbalance } from "../lib/artifact-types";
 import { shuffled } from "../lib/split";
 import {
   type CvData,
   FoldCache,
-  type Imbalance,
   type Task,
   type TaskResult,
   balancedWeights,
