@@ -15,11 +15,11 @@ const path = require("node:path");
 const { createRequire } = require("node:module");
 
 const root = path.resolve(__dirname, "..");
-const dist = (p) => path.join(root, "dist", p);
-const { cleanFile } = require(dist("lib/cleaning"));
-const { stratifiedSplit, shuffled } = require(dist("lib/split"));
-const { rocAuc } = require(dist("lib/metrics"));
-const { createForest, featuresPerTree, FOREST_DEFAULTS } = require(dist("lib/models/forest"));
+const { lib } = require("./lib/dist");
+const { cleanFile } = lib("cleaning");
+const { stratifiedSplit, shuffled } = lib("core/split");
+const { rocAuc } = lib("evaluation/metrics");
+const { createForest, featuresPerTree, FOREST_DEFAULTS } = lib("models/forest");
 const seedrandom = require("seedrandom");
 
 function arg(name, fallback) {

@@ -11,19 +11,12 @@
 const path = require("node:path");
 const fs = require("node:fs");
 
-const root = path.resolve(__dirname, "..");
-const dist = (p) => path.join(root, "dist", "lib", p);
-for (const f of ["cleaning.js", "split.js", "metrics.js", "models/logistic.js", "models/knn.js"]) {
-  if (!fs.existsSync(dist(f))) {
-    console.error(`dist/lib/${f} is missing: run \`npm run build\` first`);
-    process.exit(1);
-  }
-}
-const { cleanFile } = require(dist("cleaning.js"));
-const { stratifiedSplit } = require(dist("split.js"));
-const { rocAuc } = require(dist("metrics.js"));
-const { createLogistic } = require(dist("models/logistic.js"));
-const { createKnn } = require(dist("models/knn.js"));
+const { root, lib } = require("./lib/dist");
+const { cleanFile } = lib("cleaning");
+const { stratifiedSplit } = lib("core/split");
+const { rocAuc } = lib("evaluation/metrics");
+const { createLogistic } = lib("models/logistic");
+const { createKnn } = lib("models/knn");
 const { Matrix } = require("ml-matrix");
 const MlLogisticRegression = require("ml-logistic-regression");
 const MlKnn = require("ml-knn");
@@ -53,7 +46,7 @@ function telco() {
   const dir = path.join(root, "data", "raw");
   const file = path.join(dir, "telco-customer-churn.csv");
   if (!fs.existsSync(file)) {
-    console.error(`${file} is missing: restore it with `git checkout -- data/raw``);
+    console.error(`${file} is missing: restore it with \`git checkout -- data/raw\``);
     process.exit(1);
   }
   const customers = cleanFile(file).customers;

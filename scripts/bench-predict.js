@@ -11,8 +11,8 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { Readable, Writable } = require("node:stream");
-const { predictStream } = require("../dist/lib/batch.js");
-const { PredictionService } = require("../dist/lib/service.js");
+const { predictStream } = require("./lib/dist").lib("serving/batch");
+const { PredictionService } = require("./lib/dist").lib("serving/service");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

@@ -18,7 +18,7 @@ const path = require("node:path");
 const { spawn, spawnSync } = require("node:child_process");
 const { parseArgs } = require("node:util");
 
-const root = path.join(__dirname, "..");
+const { root, lib } = require("./lib/dist");
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -31,8 +31,8 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-const { dataRef } = require(path.join(root, "dist", "lib", "run.js"));
-const { locateData } = require(path.join(root, "dist", "lib", "data.js"));
+const { dataRef } = lib("artifact/run");
+const { locateData } = lib("data/acquire");
 const quick = args.quick || args.short;
 const short = args.short;
 const artifactsDir = path.resolve(root, process.env.CHURN_ARTIFACTS || "artifacts");
@@ -98,8 +98,8 @@ function latency(items, fn, calls, warm) {
 }
 
 function inProcess() {
-  const { PredictionService } = require(path.join(root, "dist", "lib", "service.js"));
-  require(path.join(root, "dist", "lib", "server.js"));
+  const { PredictionService } = lib("serving/service");
+  lib("serving/app");
   const heavy = Object.keys(require.cache).filter((k) => k.includes("danfojs") || k.includes("@tensorflow"));
   const modulesLoaded = Object.keys(require.cache).length;
   log(`serving modules (service + server): ${modulesLoaded} files in require.cache; danfojs/@tensorflow among them: ${heavy.length === 0 ? "none" : heavy.join(", ")}`);
@@ -108,7 +108,7 @@ function inProcess() {
   const t0 = process.hrtime.bigint();
   const service = PredictionService.load(modelPath);
   const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const { cleanFile } = require(path.join(root, "dist", "lib", "cleaning.js"));
+  const { cleanFile } = lib("cleaning/table");
   const customers = cleanFile(dataPath).customers;
   // Raw records as an API client would send them: IBM field names, numbers as numbers, no label, no nulls.
   const records = customers.map((c) => {
@@ -405,7 +405,7 @@ async function benchPeer() {
 
 /** The request body: the first customer of IBM's clean file as an API client sends it (no ID, no label). */
 function writeBody() {
-  const { cleanFile } = require(path.join(root, "dist", "lib", "cleaning.js"));
+  const { cleanFile } = lib("cleaning/table");
   const first = cleanFile(cleanDataPath).customers[0];
   const record = {};
   for (const [k, v] of Object.entries(first)) if (k !== "customerID" && k !== "Churn" && v !== null) record[k] = v;
@@ -416,7 +416,6 @@ async function main() {
   const started = new Date();
   if (!fs.existsSync(modelPath)) throw new Error(`${modelPath} is missing: run \`npm start\` (or \`churn train --out DIR\`) first`);
   writeBody();
-  if (!fs.existsSync(path.join(root, "dist", "lib", "server.js"))) throw new Error("dist/ is missing: run `npm run build`");
   const machine = {
     cpus: os.cpus().length,
     cpu_model: os.cpus()[0]?.model ?? "unknown",

@@ -15,7 +15,7 @@ const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
 const { values: args } = require("node:util").parseArgs({ options: { quick: { type: "boolean", default: false }, peers: { type: "string" } }, strict: true });
-const { locateData } = require(path.join(ROOT, "dist", "lib", "data.js"));
+const { locateData } = require("./lib/dist").lib("data/acquire");
 const { cleanFile: CLEAN, exportFile: MESSY } = locateData(ROOT);
 const PEERS = args.peers ? path.resolve(args.peers) : null;
 const OUT = path.join(ROOT, "artifacts", "bench");

@@ -4,11 +4,11 @@
 "use strict";
 const path = require("node:path");
 
-const dist = path.resolve(__dirname, "../dist/lib");
-const { cleanFile } = require(path.join(dist, "cleaning.js"));
-const { stratifiedSplit } = require(path.join(dist, "split.js"));
-const { rocAuc } = require(path.join(dist, "metrics.js"));
-const { xgboostReady, createXGBoost, createWasmPredictor } = require(path.join(dist, "models/xgboost.js"));
+const { lib } = require("./lib/dist");
+const { cleanFile } = lib("cleaning");
+const { stratifiedSplit } = lib("core/split");
+const { rocAuc } = lib("evaluation/metrics");
+const { xgboostReady, createXGBoost, createWasmPredictor } = lib("models/xgboost");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);

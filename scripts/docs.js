@@ -7,8 +7,8 @@ const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
 const check = process.argv.includes("--check");
-const { locateRun } = require(path.join(root, "dist", "lib", "run"));
-const { generateSections, applySections } = require(path.join(root, "dist", "lib", "docs"));
+const { locateRun } = require("./lib/dist").lib("artifact/run");
+const { generateSections, applySections } = require("./lib/dist").lib("reporting/docs");
 const DOCUMENTS = ["README.md", "REPORT.md"];
 
 async function main() {

@@ -12,7 +12,7 @@ let tsc;
 try {
   tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
 } catch {
-  const built = fs.existsSync(path.join(root, "dist", "lib", "cli.js"));
+  const built = fs.existsSync(path.join(root, "dist", "lib", "cli", "index.js"));
   console.log(
     built
       ? "prepare: TypeScript is not installed (production install); using the dist/ already built."

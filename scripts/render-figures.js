@@ -27,7 +27,7 @@ const PARALLEL = Math.max(1, Math.min(2, os.cpus().length));
 
 function loadLib() {
   try {
-    return require("../dist/lib/doc-figures");
+    return require("./lib/dist").lib("reporting/doc-figures");
   } catch (err) {
     throw new Error(`cannot load dist/lib/doc-figures (${err.message}): run \`npm run build\` first`);
   }
@@ -35,7 +35,7 @@ function loadLib() {
 
 function loadDataLib() {
   try {
-    return require("../dist/lib/data");
+    return require("./lib/dist").lib("data/acquire");
   } catch (err) {
     throw new Error(`cannot load dist/lib/data (${err.message}): run \`npm run build\` first`);
   }

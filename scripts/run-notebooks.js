@@ -162,15 +162,15 @@ function main(argv) {
     console.log(`run-notebooks: no notebooks matching notebooks/[0-9][0-9]_*.ipynb`);
     return 0;
   }
-  if (!fs.existsSync(path.join(ROOT, "dist", "lib", "notebook.js"))) {
-    console.error("run-notebooks: dist/lib/notebook.js is missing; run `npm run build` (npm run notebooks does).");
+  if (!fs.existsSync(path.join(ROOT, "dist", "lib", "reporting", "notebook.js"))) {
+    console.error("run-notebooks: dist/lib/reporting/notebook.js is missing; run `npm run build` (npm run notebooks does).");
     return 2;
   }
   // Notebooks 03-05 read the run's artifacts beside the export: refuse up front, naming both files, if they do not
   // belong together (the notebooks check again, for JupyterLab users).
   if (notebooks.some((nb) => !/^0[12]_/.test(path.basename(nb)))) {
     try {
-      require(path.join(ROOT, "dist", "lib", "run.js")).locateRun(ROOT);
+      require("./lib/dist").lib("artifact/run").locateRun(ROOT);
     } catch (err) {
       console.error(`run-notebooks: ${err.message}`);
       return typeof err.exitCode === "number" ? err.exitCode : 1;

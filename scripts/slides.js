@@ -169,12 +169,12 @@ function main(argv) {
   const pdfFile = path.join(outDir, "slides.pdf");
 
   if (!fs.existsSync(NOTEBOOK)) throw new SlidesError(`${rel(NOTEBOOK)} is missing`);
-  if (!fs.existsSync(path.join(ROOT, "dist", "lib", "notebook.js"))) {
+  if (!fs.existsSync(path.join(ROOT, "dist", "lib", "reporting", "notebook.js"))) {
     throw new SlidesError("dist/lib is missing: run `npm run build` (npm run slides does).");
   }
   // The deck summarizes the artifacts of one export: refused, naming both files, when they came from another.
   try {
-    require(path.join(ROOT, "dist", "lib", "run.js")).locateRun(ROOT);
+    require("./lib/dist").lib("artifact/run").locateRun(ROOT);
   } catch (err) {
     throw new SlidesError(err.message);
   }

@@ -4,8 +4,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runStudy } from "../lib/study";
-import { train } from "../lib/train";
+import { runStudy } from "../lib/training/study";
+import { train } from "../lib/training/train";
 import { rawFile, repoRoot } from "./support";
 
 interface FixtureSpec {

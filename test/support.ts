@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cleanFile } from "../lib/cleaning";
-import type { Customer } from "../lib/schema";
-import { stratifiedSplit } from "../lib/split";
+import { cleanFile } from "../lib/cleaning/table";
+import type { Customer } from "../lib/core/schema";
+import { stratifiedSplit } from "../lib/core/split";
 
 /** The repository root (tests run from dist/test). */
 export const repoRoot = path.resolve(__dirname, "../..");

@@ -7,7 +7,7 @@
 // first (mean label, weight = count), the fit is a step function whose blocks are kept as their first and last score,
 // and `apply` interpolates linearly between those knots, clipping outside the fitted range (out_of_bounds="clip").
 // Platt scaling reuses models/logistic.ts (Newton) on one column, logit(p), with a negligible penalty (C = 1e6).
-import { interpolate } from "../stats";
+import { interpolate } from "../core/stats";
 import { createLogistic } from "./logistic";
 
 /** Labels 0/1 and probabilities in [0, 1], of the same non-zero length; a RangeError naming the first bad row. */

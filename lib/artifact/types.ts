@@ -1,0 +1,127 @@
+// The artifacts' types: model.json, metrics.json, split.json and study.json as `churn train` and `churn study` write
+// them, and how each names the data file it came from. Every reader imports them from here, never from training.
+import type { ValueAssumptions } from "../evaluation/business";
+import type { Scorecard } from "../evaluation/metrics";
+import type { ReferenceStatistics } from "./reference";
+import type { ColumnName } from "../core/schema";
+import type { SerializedScorer } from "./scorer";
+import type { Split } from "../core/split";
+
+/** The schema name every model file carries. */
+export const MODEL_SCHEMA = "churn-model";
+
+/** What each artifact says about the file it came from; every artifact of a run names the same sha256. */
+export interface DataRef {
+  /** The file's name as given to the command (its base name). */
+  file: string;
+  sha256: string;
+}
+
+export type Imbalance = "none" | "weights" | "oversample";
+
+export interface ModelReport {
+  family: string;
+  params: Record<string, unknown>;
+  /** Cross-validation of the chosen candidate; null for the ensemble, which is judged on validation only. */
+  cv: { folds: number; mean_auc: number | null; sd_auc: number | null; candidates: number };
+  validation: Scorecard;
+  test: Scorecard;
+  fit_seconds: number;
+}
+
+export interface MetricsFile {
+  best_model: string;
+  /** The saved model's threshold (after calibration, when a calibrator is kept). */
+  threshold: number;
+  calibration: { choice: string; validation: Scorecard; test: Scorecard };
+  seed: number;
+  quick: boolean;
+  dataset: {
+    file: string;
+    sha256: string;
+    customers: number;
+    labeled: number;
+    churn_rate: number;
+    train: number;
+    validation: number;
+    test: number;
+  };
+  models: Record<string, ModelReport>;
+  /** The soft vote of the best families, kept only when it beats the best single model by `min_gain` validation ROC-AUC. */
+  ensemble: { members: string[]; kept: boolean; validation_auc: number; best_single_validation_auc: number; min_gain: number };
+  /** Every candidate: those cut after the first folds of successive halving have `folds` < the full count. */
+  tuning: { family: string; params: Record<string, unknown>; mean_auc: number; sd_auc: number; folds: number; seconds: number }[];
+  seconds: { total: number; tuning: number };
+}
+
+export interface ModelFile {
+  schema: typeof MODEL_SCHEMA;
+  schemaVersion: number;
+  /** Version of this project (package.json) that trained the model. */
+  version: string;
+  createdAt: string;
+  seed: number;
+  name: string;
+  threshold: number;
+  cleaningRules: readonly string[];
+  scorer: SerializedScorer;
+  reference: ReferenceStatistics;
+  training: { dataSha256: string; rows: number; positives: number; split: "train+validation" };
+  metrics: { validation: Scorecard; test: Scorecard };
+  /** Calibrator kept on validation ("none" when it would not lower Brier without hurting ranking). */
+  calibration: { choice: string; rule: string; validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }> };
+  /** Retention value assumptions the business view uses by default (lib/business.ts). */
+  business: { assumptions: ValueAssumptions };
+  /** sha256 of every other field (lib/model-file.ts); the loader refuses a file whose content does not match. */
+  checksum: string;
+}
+
+/** split.json: the customer IDs of each part, and the file they came from. */
+export type SplitFile = Split & { data: DataRef };
+
+export interface ImbalanceRow {
+  family: string;
+  strategy: Imbalance | "threshold moving";
+  roc_auc: number;
+  pr_auc: number;
+  threshold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface PermutationRow {
+  column: ColumnName;
+  /** Mean drop of validation ROC-AUC when the column is shuffled, over the repeats. */
+  mean: number;
+  sd: number;
+}
+
+export interface NativeImportance {
+  family: string;
+  measure: string;
+  top: { feature: string; importance: number }[];
+}
+
+export interface CvComparison {
+  variant: string;
+  family: string;
+  mean_auc: number;
+  sd_auc: number;
+  /** Difference to the reference variant (all features). */
+  delta: number;
+}
+
+export interface StudyFile {
+  seed: number;
+  quick: boolean;
+  folds: number;
+  imbalance: ImbalanceRow[];
+  permutation: { model: string; repeats: number; baseline_auc: number; rows: PermutationRow[] };
+  native: NativeImportance[];
+  selection: { family: string; dropped: ColumnName[]; comparison: CvComparison[]; kept: boolean };
+  ablation: CvComparison[];
+  /** The export studied: the same file churn train used. */
+  data: DataRef;
+  seconds: number;
+}

@@ -1,0 +1,4 @@
+// Cleaning a CRM export: decoding, headers, records, the cleaned table, its quality report and raw-spelling profile.
+export * from "./profile";
+export * from "./quality";
+export * from "./table";

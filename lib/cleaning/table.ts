@@ -1,0 +1,736 @@
+// Turns any realistic churn export (CSV text) into one validated row per customer plus a data-quality report.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import {
+  COLUMNS,
+  COLUMN_NAMES,
+  type CellValue,
+  type ColumnName,
+  type Customer,
+  FEATURE_COLUMNS,
+  ID_COLUMN,
+  INTERNET_ADD_ONS,
+  LABEL_COLUMN,
+  columnSpec,
+  headerKey,
+  resolveHeader,
+} from "../core/schema";
+import {
+  type InvalidReason,
+  type ValueOutcome,
+  canonicalCustomerId,
+  type DecimalSeparator,
+  canonicalizeValue,
+  detectDecimalSeparator,
+  formatNumber,
+  isStandardCustomerId,
+} from "../core/values";
+
+/** A file that cannot be read as a churn table. The message names what is missing. */
+export class ChurnTableError extends Error {
+  readonly exitCode = 2;
+  override name = "ChurnTableError";
+}
+
+/** Fewer recognized feature columns than this and the file is not treated as a churn table. */
+export const MIN_FEATURE_COLUMNS = Math.ceil(FEATURE_COLUMNS.length / 2);
+/** Lines searched for the header row (lines above it are a preamble). */
+export const HEADER_SEARCH_LINES = 20;
+const EXAMPLES_KEPT = 20;
+
+/** The rules cleaning applies, stated once so the report, README and notebooks quote the same text. */
+export const CLEANING_RULES: readonly string[] = [
+  "Headers are matched to IBM column names ignoring case, spacing and punctuation, plus known aliases and unit suffixes; unknown columns are ignored and listed.",
+  "Null tokens (blank, NA, N/A, null, ?, unknown, ...) become missing.",
+  "Category values are matched ignoring case, spacing and punctuation against an explicit alias table; anything else is reported as unknown and set missing, never guessed.",
+  "Numbers accept currency symbols and codes, unit suffixes, thousands separators and decimal commas; '1,234' (one comma, three digits) is read as thousands.",
+  "Impossible values are set missing and counted: tenure outside 0-600 months or fractional, MonthlyCharges not in (0, 1000], TotalCharges outside [0, 600000], and sentinel codes such as 999 or 99999.",
+  "Values implied by the row itself are filled and counted as deduced: PhoneService from MultipleLines, InternetService = No when add-ons say 'No internet service', 'No internet service'/'No phone service' where the service is absent, TotalCharges = 0 when tenure is 0 (nothing billed yet).",
+  "Contradictory combinations (e.g. no internet service but an add-on) are kept as given and counted; the API flags them.",
+  "Customer IDs are trimmed, upper-cased and their separators unified; rows without an ID, with more fields than the header, or repeating the header line are set aside with a reason, never dropped silently.",
+  "Copies of a customer are merged: byte-identical rows count as exact duplicates; other copies are merged field by field, a value missing in one copy is taken from another, and when copies disagree the last copy in the file (the latest export) wins; a conflicting label becomes missing.",
+  "Rows whose label is missing, unknown or conflicting stay in the table, unlabeled, and are kept out of training.",
+  "Cleaning never imputes: missing values stay empty; imputation is learned on training rows only.",
+];
+
+export interface ColumnQuality {
+  /** The header this column was read from, or null when the export lacks it. */
+  sourceHeader: string | null;
+  missing: number;
+  normalized: number;
+  invalid: number;
+  unknown: number;
+  deduced: number;
+  invalidReasons: Partial<Record<InvalidReason, number>>;
+  invalidExamples: Record<string, number>;
+  unknownValues: Record<string, number>;
+}
+
+export interface SetAsideRow {
+  /** 1-based record number in the file, header and preamble included: the line number unless quoted fields span lines. */
+  line: number;
+  reason: string;
+  raw: string[];
+}
+
+export interface QualityReport {
+  schemaVersion: 1;
+  source: {
+    file: string | null;
+    sha256: string;
+    bytes: number;
+    encoding: "utf-8" | "utf-16le" | "utf-16be";
+    byteOrderMark: boolean;
+    lineEndings: "CRLF" | "LF" | "CR" | "mixed" | "none";
+    delimiter: string;
+    decimalSeparator: DecimalSeparator;
+    headerLine: number;
+    preambleLines: number;
+  };
+  rows: {
+    input: number;
+    blank: number;
+    setAside: number;
+    exactDuplicates: number;
+    mergedDuplicates: number;
+    output: number;
+    paddedShortRows: number;
+    trimmedTrailingFields: number;
+  };
+  customers: {
+    total: number;
+    labeled: number;
+    unlabeled: number;
+    unlabeledBecause: { missing: number; unknown: number; conflicting: number };
+    churners: number;
+    churnRate: number | null;
+    nonStandardIds: number;
+    normalizedIds: number;
+  };
+  duplicates: {
+    customersWithCopies: number;
+    exactCopies: number;
+    mergedCopies: number;
+    conflicts: Partial<Record<ColumnName, number>>;
+    conflictExamples: string[];
+  };
+  columns: Record<ColumnName, ColumnQuality>;
+  unknownColumns: string[];
+  absentColumns: ColumnName[];
+  repeatedColumns: string[];
+  inconsistencies: Record<string, number>;
+  setAside: SetAsideRow[];
+  rules: readonly string[];
+}
+
+export interface CleanResult {
+  customers: Customer[];
+  report: QualityReport;
+}
+
+export interface HeaderMapping {
+  index: Map<ColumnName, number>;
+  headers: string[];
+  unknownColumns: string[];
+  repeatedColumns: string[];
+  absentColumns: ColumnName[];
+}
+
+/** Maps header cells to canonical columns; an exact spelling beats an alias when two headers name one column. */
+export function mapHeader(headers: readonly string[]): HeaderMapping {
+  const index = new Map<ColumnName, number>();
+  const exact = new Set<ColumnName>();
+  const unknownColumns: string[] = [];
+  const repeatedColumns: string[] = [];
+  headers.forEach((header, i) => {
+    const column = resolveHeader(header);
+    if (!column) {
+      if (header.trim() !== "") unknownColumns.push(header);
+      return;
+    }
+    const isExact = headerKey(header) === headerKey(column);
+    const previous = index.get(column);
+    if (previous === undefined || (isExact && !exact.has(column))) {
+      if (previous !== undefined) repeatedColumns.push(headers[previous] ?? "");
+      index.set(column, i);
+      if (isExact) exact.add(column);
+    } else {
+      repeatedColumns.push(header);
+    }
+  });
+  const absentColumns = COLUMN_NAMES.filter((c) => !index.has(c));
+  return { index, headers: [...headers], unknownColumns, repeatedColumns, absentColumns };
+}
+
+function recognizedFeatureCount(mapping: HeaderMapping): number {
+  return FEATURE_COLUMNS.filter((c) => mapping.index.has(c)).length;
+}
+
+export interface DecodedText {
+  text: string;
+  encoding: QualityReport["source"]["encoding"];
+  byteOrderMark: boolean;
+}
+
+/** Decodes bytes as UTF-8 or, by byte-order mark, UTF-16; refuses binary content. */
+export function decodeTable(bytes: Buffer, label: string): DecodedText {
+  if (bytes.length === 0) throw new ChurnTableError(`${label} is empty: expected a CSV churn table with a header row.`);
+  let encoding: DecodedText["encoding"] = "utf-8";
+  let byteOrderMark = false;
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
+    encoding = "utf-16le";
+    byteOrderMark = true;
+    text = bytes.subarray(2).toString("utf16le");
+  } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    encoding = "utf-16be";
+    byteOrderMark = true;
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    text = swapped.toString("utf16le");
+  } else {
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      byteOrderMark = true;
+      bytes = bytes.subarray(3);
+    }
+    text = bytes.toString("utf8");
+  }
+  if (text.includes("\u0000")) {
+    throw new ChurnTableError(
+      `${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`,
+    );
+  }
+  return { text, encoding, byteOrderMark };
+}
+
+function lineEndings(text: string): QualityReport["source"]["lineEndings"] {
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  const cr = (text.match(/\r/g) ?? []).length - crlf;
+  const kinds = [crlf > 0, lf > 0, cr > 0].filter(Boolean).length;
+  if (kinds === 0) return "none";
+  if (kinds > 1) return "mixed";
+  return crlf > 0 ? "CRLF" : lf > 0 ? "LF" : "CR";
+}
+
+const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false } as const;
+
+export interface Sniffed {
+  delimiter: string;
+  /** Index of the header among the records read. */
+  headerRecord: number;
+  mapping: HeaderMapping;
+}
+
+export const DELIMITERS = [",", ";", "\t", "|"] as const;
+
+/**
+ * The delimiter and header row that recognize the most churn columns (the customer ID counts most), given the first
+ * records of the table parsed with each candidate delimiter (`recordsFor` returns [] when a delimiter cannot parse).
+ */
+export function sniffHeader(recordsFor: (delimiter: string) => string[][]): Sniffed | null {
+  let best: (Sniffed & { score: number }) | null = null;
+  for (const delimiter of DELIMITERS) {
+    recordsFor(delimiter).forEach((record, i) => {
+      const mapping = mapHeader(record);
+      const score = (mapping.index.has(ID_COLUMN) ? 100 : 0) + recognizedFeatureCount(mapping);
+      if (!best || score > best.score) best = { delimiter, headerRecord: i, mapping, score };
+    });
+  }
+  return best;
+}
+
+/** Finds the delimiter and header row that recognize the most churn columns within the first lines. */
+function sniff(text: string): Sniffed | null {
+  const head = text.split(/\r\n|\n|\r/).slice(0, HEADER_SEARCH_LINES).join("\n");
+  return sniffHeader((delimiter) => {
+    try {
+      return parse(head, { ...CSV_OPTIONS, delimiter }) as string[][];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Refuses, naming what is missing, a header without a customer ID or with too few customer columns. */
+export function checkChurnHeader(mapping: HeaderMapping | undefined, label: string): HeaderMapping {
+  if (!mapping || !mapping.index.has(ID_COLUMN)) {
+    throw new ChurnTableError(
+      `${label} is not a churn table: no customer ID column (expected a header such as "customerID" or "customer_id"). ` +
+        (mapping ? describeMissing(mapping) : ""),
+    );
+  }
+  const recognized = recognizedFeatureCount(mapping);
+  if (recognized < MIN_FEATURE_COLUMNS) {
+    const absent = mapping.absentColumns.filter((c) => c !== LABEL_COLUMN);
+    throw new ChurnTableError(
+      `${label} is not a churn table: only ${recognized} of ${FEATURE_COLUMNS.length} customer columns found ` +
+        `(at least ${MIN_FEATURE_COLUMNS} needed). Missing: ${absent.join(", ")}. ${describeMissing(mapping)}`,
+    );
+  }
+  return mapping;
+}
+
+function describeMissing(mapping: HeaderMapping): string {
+  const found = mapping.headers.filter((h) => h.trim() !== "").slice(0, 12);
+  return `Found columns: ${found.length ? found.map((h) => JSON.stringify(h)).join(", ") : "none"}.`;
+}
+
+function emptyQuality(sourceHeader: string | null): ColumnQuality {
+  return {
+    sourceHeader,
+    missing: 0,
+    normalized: 0,
+    invalid: 0,
+    unknown: 0,
+    deduced: 0,
+    invalidReasons: {},
+    invalidExamples: {},
+    unknownValues: {},
+  };
+}
+
+function bump(map: Record<string, number>, key: string, limit = EXAMPLES_KEPT): void {
+  if (key in map || Object.keys(map).length < limit) map[key] = (map[key] ?? 0) + 1;
+}
+
+type Row = Record<ColumnName, CellValue>;
+
+function emptyRow(): Row {
+  return {
+    customerID: null, gender: null, SeniorCitizen: null, Partner: null, Dependents: null, tenure: null,
+    PhoneService: null, MultipleLines: null, InternetService: null, OnlineSecurity: null, OnlineBackup: null,
+    DeviceProtection: null, TechSupport: null, StreamingTV: null, StreamingMovies: null, Contract: null,
+    PaperlessBilling: null, PaymentMethod: null, MonthlyCharges: null, TotalCharges: null, Churn: null,
+  } satisfies Row;
+}
+
+/** What `reconcileRow` changed: values filled because the row implies them, and "No" answers respelled the IBM way. */
+export interface Reconciliation {
+  deduced: ColumnName[];
+  respelled: ColumnName[];
+}
+
+/**
+ * Fills values the row itself implies (never statistics) and puts "No" answers for absent services in IBM spelling.
+ * Only values that were missing (`isMissing`) are filled: an unknown or invalid value is never replaced.
+ * Contradictions are left as given and counted in `inconsistencies`.
+ */
+export function reconcileRow(
+  row: Row,
+  isMissing: (column: ColumnName) => boolean,
+  inconsistencies?: Record<string, number>,
+): Reconciliation {
+  const deduced: ColumnName[] = [];
+  const respelled: ColumnName[] = [];
+  const note = (rule: string): void => {
+    if (inconsistencies) inconsistencies[rule] = (inconsistencies[rule] ?? 0) + 1;
+  };
+  const fill = (column: ColumnName, value: CellValue): void => {
+    if (row[column] === null && isMissing(column)) {
+      row[column] = value;
+      deduced.push(column);
+    }
+  };
+  const lines = row.MultipleLines;
+  if (lines !== null) fill("PhoneService", lines === "No phone service" ? "No" : "Yes");
+  if (row.PhoneService === "No") {
+    if (row.MultipleLines === "No") {
+      row.MultipleLines = "No phone service";
+      respelled.push("MultipleLines");
+    } else if (row.MultipleLines === "Yes") note("MultipleLines=Yes without PhoneService");
+    fill("MultipleLines", "No phone service");
+  } else if (row.PhoneService === "Yes" && lines === "No phone service") {
+    note("PhoneService=Yes but MultipleLines='No phone service'");
+  }
+  const addOns = INTERNET_ADD_ONS.map((c) => row[c]).filter((v) => v !== null);
+  if (addOns.length > 0 && addOns.every((v) => v === "No internet service")) fill("InternetService", "No");
+  for (const c of INTERNET_ADD_ONS) {
+    const v = row[c];
+    if (row.InternetService === "No") {
+      if (v === "No") {
+        row[c] = "No internet service";
+        respelled.push(c);
+      } else if (v === "Yes") note(`${c}=Yes without InternetService`);
+      fill(c, "No internet service");
+    } else if (row.InternetService !== null && v === "No internet service") {
+      note(`${c}='No internet service' but InternetService=${String(row.InternetService)}`);
+    }
+  }
+  if (row.tenure === 0) {
+    if (row.TotalCharges !== null && row.TotalCharges !== 0) note("TotalCharges>0 at tenure 0");
+    fill("TotalCharges", 0);
+  } else if (row.tenure !== null && row.TotalCharges === 0) {
+    note("TotalCharges=0 after tenure>0");
+  }
+  return { deduced, respelled };
+}
+
+export interface CleanOptions {
+  /** Shown in error messages and the report (the path the text came from). */
+  source?: string;
+  /** False to skip row-level deductions, e.g. when reading back a table that was already cleaned. */
+  deduce?: boolean;
+}
+
+const NOTHING_RECONCILED: Reconciliation = { deduced: [], respelled: [] };
+
+/** An export read as text and records, with its header resolved to canonical columns. */
+export interface ParsedExport {
+  decoded: DecodedText;
+  delimiter: string;
+  /** Index in `records` of the header row (earlier rows are a preamble). */
+  headerRecord: number;
+  mapping: HeaderMapping;
+  records: string[][];
+  /** The file's decimal convention, read from its numeric columns. */
+  decimalSeparator: DecimalSeparator;
+}
+
+/** Decodes, sniffs and parses an export; refuses, naming what is missing, anything that is not a churn table. */
+export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
+  const decoded = decodeTable(bytes, label);
+  const found = sniff(decoded.text);
+  const mapping = checkChurnHeader(found?.mapping, label);
+  const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
+  let records: string[][];
+  try {
+    records = parse(decoded.text, { ...CSV_OPTIONS, delimiter: sniffed.delimiter }) as string[][];
+  } catch (err) {
+    throw new ChurnTableError(`${label} could not be parsed as CSV: ${(err as Error).message}`);
+  }
+  const numericCells = function* (): Generator<string> {
+    for (const spec of COLUMNS) {
+      const i = mapping.index.get(spec.name);
+      if (spec.kind !== "number" || i === undefined) continue;
+      for (let r = sniffed.headerRecord + 1; r < records.length; r++) yield records[r]?.[i] ?? "";
+    }
+  };
+  const decimalSeparator = detectDecimalSeparator(numericCells());
+  return { decoded, delimiter: sniffed.delimiter, headerRecord: sniffed.headerRecord, mapping, records, decimalSeparator };
+}
+
+/** Cleans an export given as bytes (any encoding handled by `decodeTable`). */
+export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResult {
+  const label = options.source ?? "the input";
+  const { decoded, delimiter, headerRecord, mapping, records, decimalSeparator } = parseExport(bytes, label);
+
+  const columns = Object.fromEntries(
+    COLUMNS.map((c) => {
+      const i = mapping.index.get(c.name);
+      return [c.name, emptyQuality(i === undefined ? null : (mapping.headers[i] ?? null))];
+    }),
+  ) as Record<ColumnName, ColumnQuality>;
+  const inconsistencies: Record<string, number> = {};
+  const setAside: SetAsideRow[] = [];
+  const width = mapping.headers.length;
+  let blank = 0;
+  let paddedShortRows = 0;
+  let trimmedTrailingFields = 0;
+  let input = 0;
+  let nonStandardIds = 0;
+  let normalizedIds = 0;
+
+  interface Copy {
+    raw: string;
+    row: Row;
+    labelStatus: ValueOutcome["status"];
+  }
+  const copiesById = new Map<string, Copy[]>();
+
+  for (let r = headerRecord + 1; r < records.length; r++) {
+    let fields = records[r] ?? [];
+    const line = r + 1;
+    input++;
+    if (fields.every((f) => f.trim() === "")) {
+      blank++;
+      continue;
+    }
+    if (fields.length > width) {
+      if (fields.slice(width).every((f) => f.trim() === "")) {
+        fields = fields.slice(0, width);
+        trimmedTrailingFields++;
+      } else {
+        setAside.push({ line, reason: `${fields.length} fields where the header has ${width}`, raw: fields });
+        continue;
+      }
+    } else if (fields.length < width) {
+      paddedShortRows++;
+    }
+    const idIndex = mapping.index.get(ID_COLUMN) ?? 0;
+    const rawId = fields[idIndex] ?? "";
+    if (resolveHeader(rawId) === ID_COLUMN) {
+      // Concatenated exports repeat their header line; it is not a customer.
+      setAside.push({ line, reason: "repeated header line", raw: fields });
+      continue;
+    }
+    const id = canonicalCustomerId(rawId);
+    if (id === null) {
+      setAside.push({ line, reason: "no customer ID", raw: fields });
+      continue;
+    }
+    if (id !== rawId) normalizedIds++;
+    const row = emptyRow();
+    row.customerID = id;
+    let labelStatus: ValueOutcome["status"] = "missing";
+    const missingNow = new Set<ColumnName>();
+    for (const spec of COLUMNS) {
+      if (spec.kind === "id") continue;
+      const i = mapping.index.get(spec.name);
+      const q = columns[spec.name];
+      if (i === undefined) {
+        q.missing++;
+        missingNow.add(spec.name);
+        continue;
+      }
+      const raw = fields[i] ?? "";
+      const outcome = canonicalizeValue(spec, raw, decimalSeparator);
+      row[spec.name] = outcome.value;
+      if (spec.name === LABEL_COLUMN) labelStatus = outcome.status;
+      switch (outcome.status) {
+        case "missing":
+          q.missing++;
+          missingNow.add(spec.name);
+          break;
+        case "normalized":
+          q.normalized++;
+          break;
+        case "invalid":
+          q.invalid++;
+          if (outcome.reason) q.invalidReasons[outcome.reason] = (q.invalidReasons[outcome.reason] ?? 0) + 1;
+          bump(q.invalidExamples, raw.trim());
+          break;
+        case "unknown":
+          q.unknown++;
+          bump(q.unknownValues, raw.trim());
+          break;
+        case "ok":
+          break;
+      }
+    }
+    const { deduced, respelled } =
+      options.deduce === false ? NOTHING_RECONCILED : reconcileRow(row, (c) => missingNow.has(c), inconsistencies);
+    for (const c of deduced) {
+      columns[c].deduced++;
+      columns[c].missing--;
+    }
+    for (const c of respelled) columns[c].normalized++;
+    const copy: Copy = { raw: fields.join("\u0000"), row, labelStatus };
+    const copies = copiesById.get(id);
+    if (copies) copies.push(copy);
+    else copiesById.set(id, [copy]);
+  }
+
+  const customers: Customer[] = [];
+  const conflicts: Partial<Record<ColumnName, number>> = {};
+  const conflictExamples: string[] = [];
+  let exactCopies = 0;
+  let mergedCopies = 0;
+  let customersWithCopies = 0;
+  const unlabeledBecause = { missing: 0, unknown: 0, conflicting: 0 };
+
+  for (const [id, copies] of copiesById) {
+    if (!isStandardCustomerId(id)) nonStandardIds++;
+    const distinct: Copy[] = [];
+    const seen = new Set<string>();
+    for (const copy of copies) {
+      if (seen.has(copy.raw)) exactCopies++;
+      else {
+        seen.add(copy.raw);
+        distinct.push(copy);
+      }
+    }
+    if (copies.length > 1) customersWithCopies++;
+    mergedCopies += distinct.length - 1;
+    const merged = emptyRow();
+    let labelConflict = false;
+    for (const column of COLUMN_NAMES) {
+      const values = distinct.map((c) => c.row[column]).filter((v): v is string | number => v !== null);
+      if (values.length === 0) continue;
+      const last = values[values.length - 1] ?? null;
+      if (values.some((v) => v !== last)) {
+        conflicts[column] = (conflicts[column] ?? 0) + 1;
+        if (conflictExamples.length < EXAMPLES_KEPT && !conflictExamples.includes(id)) conflictExamples.push(id);
+        if (column === LABEL_COLUMN) {
+          labelConflict = true;
+          continue;
+        }
+      }
+      merged[column] = last;
+    }
+    if (merged.Churn === null) {
+      if (labelConflict) unlabeledBecause.conflicting++;
+      else if (distinct.some((c) => c.labelStatus === "unknown")) unlabeledBecause.unknown++;
+      else unlabeledBecause.missing++;
+    }
+    customers.push(merged as unknown as Customer);
+  }
+
+  const labeled = customers.filter((c) => c.Churn !== null).length;
+  const churners = customers.filter((c) => c.Churn === "Yes").length;
+  const report: QualityReport = {
+    schemaVersion: 1,
+    source: {
+      file: options.source ?? null,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      bytes: bytes.length,
+      encoding: decoded.encoding,
+      byteOrderMark: decoded.byteOrderMark,
+      lineEndings: lineEndings(decoded.text),
+      delimiter,
+      decimalSeparator,
+      headerLine: headerRecord + 1,
+      preambleLines: headerRecord,
+    },
+    rows: {
+      input,
+      blank,
+      setAside: setAside.length,
+      exactDuplicates: exactCopies,
+      mergedDuplicates: mergedCopies,
+      output: customers.length,
+      paddedShortRows,
+      trimmedTrailingFields,
+    },
+    customers: {
+      total: customers.length,
+      labeled,
+      unlabeled: customers.length - labeled,
+      unlabeledBecause,
+      churners,
+      churnRate: labeled > 0 ? churners / labeled : null,
+      nonStandardIds,
+      normalizedIds,
+    },
+    duplicates: { customersWithCopies, exactCopies, mergedCopies, conflicts, conflictExamples },
+    columns,
+    unknownColumns: mapping.unknownColumns,
+    absentColumns: mapping.absentColumns,
+    repeatedColumns: mapping.repeatedColumns,
+    inconsistencies,
+    setAside,
+    rules: CLEANING_RULES,
+  };
+  return { customers, report };
+}
+
+/** Cleans one record given by field name (e.g. an API request body) with the same rules as a file. */
+/**
+ * Memo of per-record cleaning, for the API and batch paths where the same header spellings and most values repeat:
+ * header -> column and (column, raw value) -> outcome. Both are pure functions of their keys; each cache is cleared
+ * when it reaches CLEAN_CACHE_LIMIT entries, so memory stays bounded whatever the input.
+ */
+const CLEAN_CACHE_LIMIT = 10_000;
+const headerCache = new Map<string, ColumnName | null>();
+const valueCache = new Map<string, ValueOutcome>();
+
+function cachedHeader(key: string): ColumnName | undefined {
+  let column = headerCache.get(key);
+  if (column === undefined) {
+    if (headerCache.size >= CLEAN_CACHE_LIMIT) headerCache.clear();
+    column = resolveHeader(key) ?? null;
+    headerCache.set(key, column);
+  }
+  return column ?? undefined;
+}
+
+function cachedValue(column: ColumnName, raw: string): ValueOutcome {
+  const key = `${column}\u0000${raw}`;
+  let outcome = valueCache.get(key);
+  if (outcome === undefined) {
+    if (valueCache.size >= CLEAN_CACHE_LIMIT) valueCache.clear();
+    outcome = Object.freeze(canonicalizeValue(columnSpec(column), raw));
+    valueCache.set(key, outcome);
+  }
+  return outcome;
+}
+
+export function cleanFields(fields: Readonly<Record<string, unknown>>): {
+  customer: Customer;
+  outcomes: Partial<Record<ColumnName, ValueOutcome>>;
+  unknownFields: string[];
+  deduced: ColumnName[];
+  /** The caller's key for each recognized column. */
+  sourceKeys: Partial<Record<ColumnName, string>>;
+  /** Columns named by more than one key (the last key wins), with every key that named them. */
+  duplicates: { column: ColumnName; keys: string[] }[];
+  /** Contradictions within the record (reconcileRow's rules), e.g. "OnlineSecurity=Yes without InternetService". */
+  inconsistencies: string[];
+} {
+  const row = emptyRow();
+  const outcomes: Partial<Record<ColumnName, ValueOutcome>> = {};
+  const unknownFields: string[] = [];
+  const sourceKeys: Partial<Record<ColumnName, string>> = {};
+  const seen = new Map<ColumnName, string[]>();
+  for (const [key, value] of Object.entries(fields)) {
+    const column = cachedHeader(key);
+    if (!column) {
+      unknownFields.push(key);
+      continue;
+    }
+    seen.set(column, [...(seen.get(column) ?? []), key]);
+    sourceKeys[column] = key;
+    const raw = value === null || value === undefined ? "" : String(value);
+    const outcome = cachedValue(column, raw);
+    outcomes[column] = outcome;
+    row[column] = outcome.value;
+  }
+  const found: Record<string, number> = {};
+  const { deduced } = reconcileRow(row, (c) => (outcomes[c]?.status ?? "missing") === "missing", found);
+  const duplicates = [...seen].filter(([, keys]) => keys.length > 1).map(([column, keys]) => ({ column, keys }));
+  return { customer: row as unknown as Customer, outcomes, unknownFields, deduced, sourceKeys, duplicates, inconsistencies: Object.keys(found) };
+}
+
+/** The cleaned table as CSV text in IBM column order, empty cells where values are missing. */
+export function customersToRecords(customers: readonly Customer[]): string[][] {
+  return customers.map((c) => COLUMN_NAMES.map((name) => formatCell(c[name])));
+}
+
+function formatCell(value: CellValue): string {
+  if (value === null) return "";
+  return typeof value === "number" ? formatNumber(value) : value;
+}
+
+/** Reads and cleans a CSV file; a missing or unreadable file is a ChurnTableError naming the path. */
+export function cleanFile(path: string, options: Omit<CleanOptions, "source"> = {}): CleanResult {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ChurnTableError(
+      code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`,
+    );
+  }
+  return cleanBytes(bytes, { ...options, source: path });
+}
+
+export interface CleanOutputs {
+  cleaned: string;
+  report: string;
+  setAside: string | null;
+}
+
+/** Writes cleaned.csv, quality-report.json and, when rows were set aside, set-aside.csv into `outDir`. */
+export function writeCleanOutputs(result: CleanResult, outDir: string): CleanOutputs {
+  mkdirSync(outDir, { recursive: true });
+  const cleaned = join(outDir, "cleaned.csv");
+  const report = join(outDir, "quality-report.json");
+  writeFileSync(cleaned, stringify(customersToRecords(result.customers), { header: true, columns: [...COLUMN_NAMES] }));
+  writeFileSync(report, `${JSON.stringify(result.report, null, 2)}\n`);
+  let setAside: string | null = null;
+  if (result.report.setAside.length > 0) {
+    setAside = join(outDir, "set-aside.csv");
+    const rows = result.report.setAside.map((r) => [String(r.line), r.reason, ...r.raw]);
+    writeFileSync(setAside, stringify([["line", "reason", "fields"], ...rows]));
+  }
+  return { cleaned, report, setAside };
+}
+
+/** Reads a cleaned.csv written by `writeCleanOutputs` back into typed rows. */
+export function readCleanedCsv(path: string): Customer[] {
+  return cleanFile(path, { deduce: false }).customers;
+}

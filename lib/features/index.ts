@@ -1,0 +1,3 @@
+// Features: the derived features and the fitted feature pipeline.
+export * from "./derived";
+export * from "./pipeline";

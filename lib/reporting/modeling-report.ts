@@ -1,0 +1,213 @@
+// Views of the training artifacts for notebook 03 and the README: comparison rows, study tables, figures, and the
+// verdict in words, every number read from metrics.json and study.json.
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Figure } from "./charts";
+import type { MetricsFile, StudyFile } from "../artifact/types";
+
+export interface TrainingArtifacts {
+  metrics: MetricsFile;
+  study: StudyFile | null;
+}
+
+/** Reads metrics.json (and study.json when present) from a `churn train` output folder. */
+export function readTrainingArtifacts(dir: string): TrainingArtifacts {
+  const metricsFile = path.join(dir, "metrics.json");
+  if (!existsSync(metricsFile)) {
+    throw new Error(`no ${metricsFile}: run \`npm start\` (or \`npx churn train --out ${dir}\`) first`);
+  }
+  const studyFile = path.join(dir, "study.json");
+  return {
+    metrics: JSON.parse(readFileSync(metricsFile, "utf8")) as MetricsFile,
+    study: existsSync(studyFile) ? (JSON.parse(readFileSync(studyFile, "utf8")) as StudyFile) : null,
+  };
+}
+
+export function comparisonRows(m: MetricsFile): Record<string, unknown>[] {
+  return Object.entries(m.models).map(([name, r]) => ({
+    model: name === m.best_model ? `${name} (selected)` : name,
+    "CV ROC-AUC": r.cv.mean_auc === null ? "" : `${r.cv.mean_auc.toFixed(4)} ± ${(r.cv.sd_auc ?? 0).toFixed(4)}`,
+    "validation ROC-AUC": r.validation.roc_auc,
+    "test ROC-AUC": r.test.roc_auc,
+    "test PR-AUC": r.test.pr_auc,
+    "test F1": r.test.f1,
+    "test precision": r.test.precision,
+    "test recall": r.test.recall,
+    "test Brier": r.test.brier,
+    threshold: r.validation.threshold,
+    "fit s": r.fit_seconds,
+  }));
+}
+
+export function comparisonFigure(m: MetricsFile): Figure {
+  const names = Object.keys(m.models);
+  const trace = (split: "validation" | "test", color: string): Record<string, unknown> => ({
+    type: "bar",
+    name: split,
+    x: names,
+    y: names.map((n) => m.models[n]?.[split].roc_auc),
+    marker: { color },
+    hovertemplate: `%{x}<br>${split} ROC-AUC %{y:.4f}<extra></extra>`,
+  });
+  const values = names.flatMap((n) => [m.models[n]?.validation.roc_auc ?? 0, m.models[n]?.test.roc_auc ?? 0]);
+  return {
+    data: [trace("validation", "#9ecae1"), trace("test", "#08519c")],
+    layout: {
+      title: { text: "ROC-AUC by model: selected on validation, reported on test" },
+      barmode: "group",
+      yaxis: { title: { text: "ROC-AUC" }, range: [Math.min(...values) - 0.02, Math.max(...values) + 0.01] },
+    },
+  };
+}
+
+export function tuningFigure(m: MetricsFile): Figure {
+  const families = [...new Set(m.tuning.map((t) => t.family))];
+  return {
+    data: families.map((f) => {
+      const rows = m.tuning.filter((t) => t.family === f);
+      return {
+        type: "scatter",
+        mode: "markers",
+        name: f,
+        x: rows.map((r) => r.seconds),
+        y: rows.map((r) => r.mean_auc),
+        error_y: { type: "data", array: rows.map((r) => r.sd_auc), thickness: 1, width: 0 },
+        text: rows.map((r) => JSON.stringify(r.params)),
+        hovertemplate: "%{text}<br>CV ROC-AUC %{y:.4f}<br>%{x:.1f} s of fits<extra></extra>",
+      };
+    }),
+    layout: {
+      title: { text: "Tuning: every candidate's cross-validated ROC-AUC against its cost" },
+      xaxis: { title: { text: "seconds of fitting, all folds" }, type: "log" },
+      yaxis: { title: { text: "CV ROC-AUC (± sd over folds)" } },
+    },
+  };
+}
+
+export function imbalanceFigure(study: StudyFile): Figure {
+  const labels = study.imbalance.map((r) => `${r.family}<br>${r.strategy}`);
+  const metric = (key: "pr_auc" | "recall" | "f1", color: string): Record<string, unknown> => ({
+    type: "bar",
+    name: key === "pr_auc" ? "PR-AUC" : key,
+    x: labels,
+    y: study.imbalance.map((r) => r[key]),
+    marker: { color },
+  });
+  return {
+    data: [metric("pr_auc", "#6baed6"), metric("recall", "#fd8d3c"), metric("f1", "#31a354")],
+    layout: { title: { text: "Class imbalance strategies (out-of-fold, training rows)" }, barmode: "group", yaxis: { range: [0, 1] }, margin: { b: 110 } },
+  };
+}
+
+export function permutationFigure(study: StudyFile): Figure {
+  const rows = [...study.permutation.rows].reverse();
+  return {
+    data: [
+      {
+        type: "bar",
+        orientation: "h",
+        y: rows.map((r) => r.column),
+        x: rows.map((r) => r.mean),
+        error_x: { type: "data", array: rows.map((r) => r.sd) },
+        marker: { color: rows.map((r) => (r.mean > r.sd ? "#08519c" : "#bdbdbd")) },
+        hovertemplate: "%{y}: ROC-AUC drop %{x:.4f}<extra></extra>",
+      },
+    ],
+    layout: {
+      title: { text: `Permutation importance on validation (${study.permutation.model}, ${study.permutation.repeats} repeats)` },
+      xaxis: { title: { text: "drop in validation ROC-AUC when the column is shuffled" } },
+      height: 560,
+      margin: { l: 140 },
+    },
+  };
+}
+
+export function ablationFigure(study: StudyFile): Figure {
+  const families = [...new Set(study.ablation.map((a) => a.family))];
+  return {
+    data: families.map((f) => {
+      const rows = study.ablation.filter((a) => a.family === f && a.variant !== "all derived");
+      return {
+        type: "bar",
+        name: f,
+        x: rows.map((r) => r.variant),
+        y: rows.map((r) => r.delta),
+        error_y: { type: "data", array: rows.map((r) => r.sd_auc / Math.sqrt(study.folds)) },
+      };
+    }),
+    layout: {
+      title: { text: "Ablation: change of CV ROC-AUC against all derived features" },
+      yaxis: { title: { text: "Δ CV ROC-AUC (negative: the feature helped)" } },
+      barmode: "group",
+      margin: { b: 140 },
+    },
+  };
+}
+
+const f4 = (x: number): string => x.toFixed(4);
+
+/** Why the selected model won, and what the studies found, in sentences built from the artifacts. */
+export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string[] {
+  const ranked = Object.entries(m.models).sort((a, b) => b[1].validation.roc_auc - a[1].validation.roc_auc);
+  const [first, second] = ranked;
+  const out: string[] = [];
+  if (first && second) {
+    out.push(
+      `**${m.best_model}** is selected: validation ROC-AUC ${f4(first[1].validation.roc_auc)} against ${f4(second[1].validation.roc_auc)} for ${second[0]}. ` +
+        `On the untouched test set it scores ${f4(m.models[m.best_model]?.test.roc_auc ?? Number.NaN)}.`,
+    );
+  }
+  const cvSds = Object.values(m.models).map((r) => r.cv.sd_auc).filter((s): s is number => s !== null);
+  const third = ranked[2];
+  if (cvSds.length && first && third) {
+    const noise = Math.max(...cvSds);
+    const gap = first[1].validation.roc_auc - third[1].validation.roc_auc;
+    out.push(
+      `Fold-to-fold noise in CV ROC-AUC is up to ${f4(noise)} (sd); the best three on validation are ${f4(gap)} apart, ` +
+        (gap < noise ? "so their ranking is within noise and simplicity or speed may decide between them." : "a gap larger than the fold noise."),
+    );
+  }
+  out.push(
+    m.ensemble.kept
+      ? `Soft voting ${m.ensemble.members.join(" + ")} beats the best single model on validation (${f4(m.ensemble.validation_auc)} vs ${f4(m.ensemble.best_single_validation_auc)}), so the ensemble is kept: its members make different mistakes.`
+      : `Soft voting ${m.ensemble.members.join(" + ")} does not beat the best single model on validation (${f4(m.ensemble.validation_auc)} vs ${f4(m.ensemble.best_single_validation_auc)}), so it is not kept.`,
+  );
+  if (study) {
+    const none = study.imbalance.find((r) => r.strategy === "none");
+    const moved = study.imbalance.find((r) => r.strategy === "threshold moving" && r.family === none?.family);
+    const weights = study.imbalance.find((r) => r.strategy === "weights" && r.family === none?.family);
+    if (none && moved && weights) {
+      const weightsHelp = weights.pr_auc > none.pr_auc + 0.005;
+      out.push(
+        `Imbalance (${none.family}): at the default 0.5 threshold recall is ${f4(none.recall)}; class weights raise it to ${f4(weights.recall)} ` +
+          `while PR-AUC moves from ${f4(none.pr_auc)} to ${f4(weights.pr_auc)}. Moving the threshold on the uncorrected model to ${moved.threshold.toFixed(3)} gives F1 ${f4(moved.f1)} ` +
+          `(recall ${f4(moved.recall)}). ` +
+          (weightsHelp
+            ? "Class weights improve the ranking itself here, so they are worth keeping."
+            : "Reweighting does not improve the ranking (PR-AUC), it only shifts scores: the imbalance is handled by choosing the operating point on the uncorrected model."),
+      );
+    }
+    const top = study.permutation.rows.slice(0, 3).map((r) => `${r.column} (${f4(r.mean)})`);
+    out.push(`Permutation importance on validation puts ${top.join(", ")} first.`);
+    const sel = study.selection;
+    out.push(
+      sel.dropped.length === 0
+        ? "No column's permutation importance is within noise of zero, so selection drops nothing."
+        : `Dropping the ${sel.dropped.length} columns whose importance is within noise (${sel.dropped.join(", ")}) changes ${sel.family}'s CV ROC-AUC by ${f4(sel.comparison[1]?.delta ?? Number.NaN)}: ${sel.kept ? "kept as a simplification" : "not kept"}.`,
+    );
+    for (const f of [...new Set(study.ablation.map((a) => a.family))]) {
+      const rows = study.ablation.filter((a) => a.family === f);
+      const none = rows.find((r) => r.variant === "no derived");
+      const reference = rows.find((r) => r.variant === "all derived");
+      const se = (reference?.sd_auc ?? 0) / Math.sqrt(study.folds);
+      const helpful = rows.filter((r) => r.variant.startsWith("without ") && r.delta < -se).map((r) => r.variant.replace("without ", ""));
+      out.push(
+        `Ablation (${f}): removing all derived features changes CV ROC-AUC by ${f4(none?.delta ?? Number.NaN)} (standard error of the reference ${f4(se)}); ` +
+          (helpful.length
+            ? `removing ${helpful.join(", ")} one at a time lowers it by more than that, so they earn their place there; the others are redundant given the raw columns.`
+            : "no single derived feature is missed by more than that when removed alone: they are redundant with the raw columns for this learner."),
+      );
+    }
+  }
+  return out;
+}

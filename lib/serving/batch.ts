@@ -1,0 +1,504 @@
+// Batch scoring in constant memory: a CSV export streams in, every data row goes through the API's
+// `PredictionService.predict` (the same cleaning and checks as `POST /predict`), and one output row per input row streams
+// out. Nothing is held but the current chunk, the parser's and stringifier's buffers and a compact set of customer-ID
+// hashes for the duplicate check (8 bytes a distinct ID, capped).
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
+import { Readable, Transform, type TransformCallback, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { StringDecoder } from "node:string_decoder";
+import { parse } from "csv-parse";
+import { parse as parseSync } from "csv-parse/sync";
+import { stringify } from "csv-stringify";
+import { ChurnTableError, HEADER_SEARCH_LINES, type HeaderMapping, type Sniffed, checkChurnHeader, sniffHeader } from "../cleaning/table";
+import { ID_COLUMN, resolveHeader } from "../core/schema";
+import { PredictionService, type Prediction } from "./service";
+import { canonicalCustomerId } from "../core/values";
+
+/** The output columns, in order. */
+export const BATCH_COLUMNS = ["row", "customerID", "churn_probability", "churn", "risk_band", "reasons", "warnings", "error"] as const;
+
+/** Most text read ahead to find the header; a header further than this is not found. */
+const HEAD_MAX_CHARS = 1 << 20;
+/** Distinct customer IDs tracked for the duplicate check by default (64 MiB of table at most). */
+export const DEFAULT_MAX_TRACKED_IDS = 4_000_000;
+/** RSS is sampled every this many rows (and at the start and the end). */
+const RSS_EVERY = 2048;
+
+export interface BatchOptions {
+  /** Reasons per scored row (default 0: the cheapest path). */
+  reasons?: number;
+  /** Shown in error messages (the path the data came from). */
+  label?: string;
+  /** Distinct IDs remembered for `duplicate_id`; past this, new IDs are no longer tracked (summary says so). */
+  maxTrackedIds?: number;
+}
+
+export interface BatchSummary {
+  source: string;
+  modelVersion: string;
+  encoding: "utf-8" | "utf-16le" | "utf-16be";
+  byteOrderMark: boolean;
+  delimiter: string;
+  /** 1-based line of the header (lines above it are a preamble). */
+  headerLine: number;
+  unknownColumns: string[];
+  repeatedColumns: string[];
+  /** Data rows read after the header, blank ones included. */
+  rowsRead: number;
+  /** Entirely empty rows: not scored, not written, counted here. */
+  blank: number;
+  scored: number;
+  /** Rows written with an error and no probability. */
+  refused: number;
+  /** Later rows repeating an earlier row's customer ID (each scored, flagged `duplicate_id`). */
+  duplicateIds: number;
+  /** False when more distinct IDs than `maxTrackedIds` arrived and later ones were not checked for duplicates. */
+  duplicateCheckComplete: boolean;
+  /** Warnings by code over written rows (a row with two warnings of one code counts twice). */
+  warnings: Record<string, number>;
+  /** Rows with at least one warning. */
+  rowsWithWarnings: number;
+  elapsedSeconds: number;
+  rowsPerSecond: number;
+  peakRssBytes: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding: UTF-8 (with or without BOM) and UTF-16 by byte-order mark, chunk by chunk.
+
+type Encoding = BatchSummary["encoding"];
+
+interface ChunkDecoder {
+  write(chunk: Buffer): string;
+  end(): string;
+}
+
+function chunkDecoder(encoding: Encoding): ChunkDecoder {
+  if (encoding !== "utf-16be") {
+    const d = new StringDecoder(encoding === "utf-8" ? "utf8" : "utf16le");
+    return { write: (b) => d.write(b), end: () => d.end() };
+  }
+  const d = new StringDecoder("utf16le");
+  let carry: Buffer | null = null;
+  return {
+    write(b) {
+      let bytes = carry ? Buffer.concat([carry, b]) : Buffer.from(b);
+      const even = bytes.length - (bytes.length % 2);
+      carry = even < bytes.length ? bytes.subarray(even) : null;
+      bytes = bytes.subarray(0, even);
+      bytes.swap16();
+      return d.write(bytes);
+    },
+    end: () => d.end(),
+  };
+}
+
+const toBuffer = (chunk: unknown): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk as Uint8Array);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Header sniffing on the first lines (the file cleaner's rule: the delimiter and header row that recognize the most
+// churn columns within the first 20 lines; the customer ID column counts most).
+
+/** Splits off the first `n` lines (any line ending); returns them and the offset where line `n` starts. */
+function firstLines(text: string, n: number): { lines: string[]; offsets: number[] } {
+  const lines: string[] = [];
+  const offsets: number[] = [];
+  const re = /\r\n|\n|\r/g;
+  let start = 0;
+  while (lines.length < n) {
+    const m = re.exec(text);
+    offsets.push(start);
+    if (!m) {
+      lines.push(text.slice(start));
+      break;
+    }
+    lines.push(text.slice(start, m.index));
+    start = m.index + m[0].length;
+  }
+  return { lines, offsets };
+}
+
+/** The first lines as records; a line that cannot be parsed (an unclosed quote) ends the read-ahead there. */
+function headRecords(lines: readonly string[], delimiter: string): string[][] {
+  for (let n = lines.length; n > 0; n--) {
+    try {
+      return parseSync(lines.slice(0, n).join("\n"), { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, delimiter }) as string[][];
+    } catch {
+      // try fewer lines
+    }
+  }
+  return [];
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Duplicate IDs: an open-addressing set of 64-bit hashes in a typed array (8 bytes a slot, load at most 1/2).
+// Two distinct IDs collide with probability ~n²/2⁶⁵ (1e-7 at ten million IDs); no strings are kept.
+
+class IdHashSet {
+  private table = new Uint32Array(2 * 1024);
+  private slots = 1024;
+  size = 0;
+  constructor(readonly max: number) {}
+
+  /** True when `id` was seen before; otherwise remembers it (while under `max`). `full` reports when it could not. */
+  seen(id: string): boolean | "full" {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    h1 = (h1 ^ (h1 >>> 16)) >>> 0 || 1;
+    h2 = (Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35) ^ id.length) >>> 0;
+    const found = this.find(h1, h2);
+    if (this.table[2 * found] !== 0) return true;
+    if (this.size >= this.max) return "full";
+    this.table[2 * found] = h1;
+    this.table[2 * found + 1] = h2;
+    if (++this.size * 2 > this.slots) this.grow();
+    return false;
+  }
+
+  private find(h1: number, h2: number): number {
+    const mask = this.slots - 1;
+    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & mask;
+    for (;;) {
+      const a = this.table[2 * i];
+      if (a === 0 || (a === h1 && this.table[2 * i + 1] === h2)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.slots *= 2;
+    this.table = new Uint32Array(2 * this.slots);
+    for (let i = 0; i < old.length; i += 2) {
+      const h1 = old[i] ?? 0;
+      if (h1 === 0) continue;
+      const h2 = old[i + 1] ?? 0;
+      const j = this.find(h1, h2);
+      this.table[2 * j] = h1;
+      this.table[2 * j + 1] = h2;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Formatting of one output row.
+
+const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
+
+export function formatReasons(p: Prediction): string {
+  return p.reasons.map((r) => `${r.field}=${r.value} (${signed(r.contribution)})`).join("; ");
+}
+
+function formatWarning(code: string, field: string | null): string {
+  return field ? `${code}:${field}` : code;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The scoring transform: arrays of cells in, output rows (arrays of strings) out.
+
+type ScoreState = Pick<
+  BatchSummary,
+  "rowsRead" | "blank" | "scored" | "refused" | "duplicateIds" | "duplicateCheckComplete" | "warnings" | "rowsWithWarnings"
+> & { peakRss: number };
+
+class ScoreRows extends Transform {
+  readonly state: ScoreState = {
+    rowsRead: 0,
+    blank: 0,
+    scored: 0,
+    refused: 0,
+    duplicateIds: 0,
+    duplicateCheckComplete: true,
+    warnings: {},
+    rowsWithWarnings: 0,
+    peakRss: process.memoryUsage.rss(),
+  };
+  private header: string[] | null = null;
+  /** For each header cell: the record key it feeds, or null when the column is ignored. */
+  private keys: (string | null)[] = [];
+  private idIndex = -1;
+  private readonly ids: IdHashSet;
+
+  constructor(
+    private readonly service: PredictionService,
+    private readonly reasons: number,
+    private readonly mapping: HeaderMapping,
+    maxTrackedIds: number,
+  ) {
+    super({ objectMode: true, highWaterMark: 64 });
+    this.ids = new IdHashSet(maxTrackedIds);
+  }
+
+  override _transform(fields: string[], _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      if (this.header === null) this.setHeader(fields);
+      else {
+        const out = this.scoreRow(fields);
+        if (out) this.push(out);
+        if (this.state.rowsRead % RSS_EVERY === 0) this.sampleRss();
+      }
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.sampleRss();
+    done();
+  }
+
+  sampleRss(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.state.peakRss) this.state.peakRss = rss;
+  }
+
+  private setHeader(fields: string[]): void {
+    this.header = fields;
+    // The file cleaner's column choice: unknown and empty header cells are ignored (listed once in the summary, not
+    // warned on every row), and of headers naming one column the one `mapHeader` picked is kept.
+    const chosen = new Set(this.mapping.index.values());
+    this.keys = fields.map((h, i) => (chosen.has(i) && resolveHeader(h) !== undefined ? h : null));
+    this.idIndex = this.mapping.index.get(ID_COLUMN) ?? -1;
+  }
+
+  private scoreRow(cells: string[]): string[] | null {
+    const s = this.state;
+    const row = ++s.rowsRead;
+    if (cells.every((c) => c.trim() === "")) {
+      s.blank++;
+      return null;
+    }
+    const width = this.keys.length;
+    const rawId = cells[this.idIndex] ?? "";
+    const id = canonicalCustomerId(rawId);
+    const warnings: string[] = [];
+    let error: string | null = null;
+    if (cells.length > width && cells.slice(width).some((c) => c.trim() !== "")) {
+      error = `(row): ${cells.length} fields where the header has ${width}; the row cannot be aligned to the header`;
+    } else if (resolveHeader(rawId) === ID_COLUMN) {
+      error = "(row): repeated header line, not a customer";
+    }
+    if (id !== null && error === null) {
+      const dup = this.ids.seen(id);
+      if (dup === true) {
+        s.duplicateIds++;
+        warnings.push(formatWarning("duplicate_id", ID_COLUMN));
+      } else if (dup === "full") s.duplicateCheckComplete = false;
+    }
+    let prediction: Prediction | null = null;
+    if (error === null) {
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < width; i++) {
+        const key = this.keys[i];
+        if (key !== null && key !== undefined) record[key] = cells[i] ?? "";
+      }
+      const outcome = this.service.predict(record, { reasons: this.reasons });
+      if (outcome.ok) {
+        prediction = outcome.prediction;
+        for (const w of prediction.warnings) warnings.push(formatWarning(w.code, w.field));
+      } else error = outcome.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+    }
+    if (warnings.length > 0) {
+      s.rowsWithWarnings++;
+      for (const w of warnings) {
+        const code = w.split(":", 1)[0] ?? w;
+        s.warnings[code] = (s.warnings[code] ?? 0) + 1;
+      }
+    }
+    if (prediction === null) {
+      s.refused++;
+      return [String(row), id ?? rawId.trim(), "", "", "", "", warnings.join(";"), error ?? ""];
+    }
+    s.scored++;
+    return [
+      String(row),
+      prediction.customerID ?? "",
+      prediction.churn_probability.toFixed(6),
+      prediction.churn ? "Yes" : "No",
+      prediction.risk_band,
+      this.reasons > 0 ? formatReasons(prediction) : "",
+      warnings.join(";"),
+      "",
+    ];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public API.
+
+/**
+ * Scores a CSV stream row by row into a CSV stream (one output row per non-blank input row, in input order) and
+ * returns the summary. Refuses a stream that is not a churn table with `ChurnTableError` before writing anything.
+ * `output` is ended when the input is done.
+ */
+export async function predictStream(
+  input: Readable,
+  output: Writable,
+  service: PredictionService,
+  options: BatchOptions = {},
+): Promise<BatchSummary> {
+  const started = process.hrtime.bigint();
+  const label = options.label ?? "the input";
+  const reasons = options.reasons ?? 0;
+  if (!Number.isInteger(reasons) || reasons < 0) throw new ChurnTableError(`reasons must be a non-negative integer, got ${reasons}`);
+
+  // 1. Read ahead until the first lines are in, to find the encoding, delimiter and header row.
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  let ended = false;
+  const next = async (): Promise<Buffer | null> => {
+    if (ended) return null;
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      return null;
+    }
+    return toBuffer(r.value);
+  };
+  try {
+    return await run();
+  } finally {
+    // Refused or failed: stop reading (destroys the input). Done: a no-op.
+    if (!ended) await it.return?.();
+  }
+
+  async function run(): Promise<BatchSummary> {
+    let first = Buffer.alloc(0);
+    while (first.length < 4) {
+      const chunk = await next();
+      if (!chunk) break;
+      first = Buffer.concat([first, chunk]);
+    }
+    if (first.length === 0) throw new ChurnTableError(`${label} is empty: expected a CSV churn table with a header row.`);
+    let encoding: Encoding = "utf-8";
+    let bom = 0;
+    if (first[0] === 0xff && first[1] === 0xfe) [encoding, bom] = ["utf-16le", 2];
+    else if (first[0] === 0xfe && first[1] === 0xff) [encoding, bom] = ["utf-16be", 2];
+    else if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) bom = 3;
+    const decoder = chunkDecoder(encoding);
+    let head = decoder.write(first.subarray(bom));
+    const lineBreaks = (t: string): number => (t.match(/\r\n|\n|\r/g) ?? []).length;
+    while (lineBreaks(head) < HEADER_SEARCH_LINES && head.length < HEAD_MAX_CHARS) {
+      const chunk = await next();
+      if (!chunk) break;
+      head += decoder.write(chunk);
+    }
+    if (ended) head += decoder.end();
+    if (head.includes("\u0000")) {
+      throw new ChurnTableError(`${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`);
+    }
+    const { lines, offsets } = firstLines(head, HEADER_SEARCH_LINES);
+    const found = sniffHeader((delimiter) => headRecords(lines, delimiter));
+    checkChurnHeader(found?.mapping, label);
+    const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
+    const body = head.slice(offsets[sniffed.headerRecord] ?? 0);
+
+    // 2. Stream: decoded text -> csv-parse -> score -> csv-stringify -> output, with backpressure end to end.
+    async function* text(): AsyncGenerator<string> {
+      if (body !== "") yield body;
+      for (let chunk = await next(); chunk; chunk = await next()) {
+        const t = decoder.write(chunk);
+        if (t !== "") yield t;
+      }
+      if (!ended) return;
+      const rest = decoder.end();
+      if (rest !== "") yield rest;
+    }
+    const scorer = new ScoreRows(service, reasons, sniffed.mapping, options.maxTrackedIds ?? DEFAULT_MAX_TRACKED_IDS);
+    const parser = parse({ delimiter: sniffed.delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
+    const stringifier = stringify({ header: true, columns: [...BATCH_COLUMNS] });
+    try {
+      await pipeline(Readable.from(text(), { objectMode: false }), parser, scorer, stringifier, output);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      if (typeof e.code === "string" && e.code.startsWith("CSV_")) {
+        throw new ChurnTableError(`${label} could not be parsed as CSV after data row ${scorer.state.rowsRead}: ${e.message}`);
+      }
+      throw err;
+    }
+    const s = scorer.state;
+    scorer.sampleRss();
+    const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return {
+      source: label,
+      modelVersion: service.version,
+      encoding,
+      byteOrderMark: bom > 0,
+      delimiter: sniffed.delimiter,
+      headerLine: sniffed.headerRecord + 1,
+      unknownColumns: sniffed.mapping.unknownColumns,
+      repeatedColumns: sniffed.mapping.repeatedColumns,
+      rowsRead: s.rowsRead,
+      blank: s.blank,
+      scored: s.scored,
+      refused: s.refused,
+      duplicateIds: s.duplicateIds,
+      duplicateCheckComplete: s.duplicateCheckComplete,
+      warnings: s.warnings,
+      rowsWithWarnings: s.rowsWithWarnings,
+      elapsedSeconds,
+      rowsPerSecond: elapsedSeconds > 0 ? s.rowsRead / elapsedSeconds : 0,
+      peakRssBytes: s.peakRss,
+    };
+  }
+}
+
+export interface PredictFileOptions {
+  /** model.json written by `churn train`. */
+  model: string;
+  /** The CSV to score. */
+  data: string;
+  /** Where the scored CSV goes (written to `<out>.partial` and renamed when complete). */
+  out: string;
+  reasons?: number;
+  maxTrackedIds?: number;
+  log?: (line: string) => void;
+}
+
+/** Scores a CSV file into a CSV file; the output appears only when complete. */
+export async function predictFile(options: PredictFileOptions): Promise<BatchSummary> {
+  const service = PredictionService.load(options.model);
+  if (!existsSync(options.data)) throw new ChurnTableError(`no such file: ${options.data}`);
+  const partial = `${options.out}.partial`;
+  const input = createReadStream(options.data, { highWaterMark: 256 * 1024 });
+  const output = createWriteStream(partial);
+  let summary: BatchSummary;
+  try {
+    summary = await predictStream(input, output, service, {
+      label: options.data,
+      ...(options.reasons === undefined ? {} : { reasons: options.reasons }),
+      ...(options.maxTrackedIds === undefined ? {} : { maxTrackedIds: options.maxTrackedIds }),
+    });
+  } catch (err) {
+    input.destroy();
+    output.destroy();
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  renameSync(partial, options.out);
+  options.log?.(formatBatchSummary(summary));
+  return summary;
+}
+
+/** One line: rows, outcomes, warnings by code, throughput, memory. */
+export function formatBatchSummary(s: BatchSummary): string {
+  const warnings = Object.entries(s.warnings)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} ${n}`)
+    .join(", ");
+  return (
+    `predict: ${s.rowsRead} rows read, ${s.scored} scored, ${s.refused} refused` +
+    (s.blank > 0 ? `, ${s.blank} blank` : "") +
+    `; warnings: ${warnings || "none"}` +
+    (s.duplicateCheckComplete ? "" : " (duplicate check stopped: too many distinct IDs)") +
+    `; ${Math.round(s.rowsPerSecond)} rows/s, peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${s.elapsedSeconds.toFixed(1)} s`
+  );
+}
