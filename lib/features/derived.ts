@@ -12,7 +12,8 @@ export interface DerivedFeature {
   rationale: string;
   /** Cleaned columns it reads: the ablation and the API's missing-field warnings use this. */
   inputs: readonly ColumnName[];
-  compute(c: Customer): DerivedValue;
+  /** A plain function, not a method: the pipeline keeps it apart from its feature. */
+  compute: (c: Customer) => DerivedValue;
 }
 
 

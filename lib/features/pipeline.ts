@@ -1,6 +1,6 @@
 // The feature pipeline: cleaned customer -> numeric vector. Fitted on training rows only, serializable, fast per row.
 import { DERIVED_FEATURES, type DerivedValue, deriveFeatures } from "./derived";
-import type { Matrix } from "../models/classifier";
+import type { Matrix } from "../core/matrix";
 import { type ColumnName, type Customer } from "../core/schema";
 import { ss } from "../core/stats";
 
@@ -81,7 +81,7 @@ const DEFAULTS: Required<PipelineOptions> = {
 };
 
 function read(c: Customer, derived: Record<string, DerivedValue> | null, source: Source): DerivedValue {
-  if (source.kind === "column") return c[source.name] as DerivedValue;
+  if (source.kind === "column") return c[source.name];
   return derived?.[source.name] ?? null;
 }
 
@@ -105,7 +105,7 @@ export class FeaturePipeline {
     this.reads = state.steps.map((s) => {
       if (s.source.kind === "column") {
         const name = s.source.name;
-        return (c: Customer) => c[name] as DerivedValue;
+        return (c: Customer) => c[name];
       }
       const position = used.indexOf(s.source.name);
       return (_c: Customer, derived: DerivedValue[]) => derived[position] ?? null;
@@ -129,10 +129,10 @@ export class FeaturePipeline {
     if (unknownDerived.length) throw new RangeError(`unknown derived features: ${unknownDerived.join(", ")}`);
     const derivedRows = opts.derived.length ? train.map((c) => deriveFeatures(c)) : null;
     const sources: { source: Source; numeric: boolean }[] = [
-      ...NUMERIC_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({ source: { kind: "column", name } as Source, numeric: true })),
-      ...CATEGORY_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({ source: { kind: "column", name } as Source, numeric: false })),
+      ...NUMERIC_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({ source: { kind: "column", name } satisfies Source, numeric: true })),
+      ...CATEGORY_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({ source: { kind: "column", name } satisfies Source, numeric: false })),
       ...DERIVED_FEATURES.filter((f) => opts.derived.includes(f.name)).map((f) => ({
-        source: { kind: "derived", name: f.name } as Source,
+        source: { kind: "derived", name: f.name } satisfies Source,
         numeric: f.kind !== "category",
       })),
     ];

@@ -1,9 +1,9 @@
 // Per-customer reasons: exact additive contributions (linear: coefficient x deviation from the average customer;
 // trees: path-dependent TreeSHAP, Lundberg et al. 2018, Algorithm 2), folded from model columns back to raw fields.
-import { deriveFeatures } from "../features/derived";
+import { type DerivedValue, deriveFeatures } from "../features/derived";
 import { LogisticRegressionModel } from "../models/logistic";
 import { CompiledEnsemble, type Tree, type TreeEnsemble, sigmoid, treeDepth } from "../models/trees";
-import type { Customer } from "../core/schema";
+import type { CellValue, Customer } from "../core/schema";
 import { type PipelineScorer, type Scorer, SoftVoteScorer, CalibratedScorer } from "../artifact/scorer";
 
 /** Additive explanation of one row: output = expectedValue + sum(values). */
@@ -367,8 +367,8 @@ export function aggregateByField(featureNames: readonly string[], values: ArrayL
 }
 
 /** The customer's value of a raw or derived field, as text ("missing" when unknown). */
-export function fieldValue(customer: Customer, field: string, derived?: Record<string, unknown>): string {
-  const raw = Object.hasOwn(customer, field) ? (customer as unknown as Record<string, unknown>)[field] : (derived ?? deriveFeatures(customer))[field];
+export function fieldValue(customer: Customer, field: string, derived?: Record<string, DerivedValue>): string {
+  const raw = Object.hasOwn(customer, field) ? (customer as unknown as Record<string, CellValue>)[field] : (derived ?? deriveFeatures(customer))[field];
   if (raw === null || raw === undefined) return "missing";
   if (typeof raw === "number") return Number.isInteger(raw) ? String(raw) : raw.toFixed(2);
   return String(raw);

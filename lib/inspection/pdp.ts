@@ -37,7 +37,7 @@ export function defaultGrid(customers: readonly Customer[], column: ColumnName):
       if (typeof v === "number" && Number.isFinite(v)) values.push(v);
     }
     if (values.length === 0) throw new RangeError(`${column} has no non-missing values to build a grid from`);
-    const q = ss.quantile(values, [...DECILE_LEVELS]) as number[];
+    const q = ss.quantile(values, [...DECILE_LEVELS]);
     const grid = spec.rule.integer ? q.map((v) => Math.round(v)) : q;
     return [...new Set(grid)].sort((a, b) => a - b);
   }
@@ -66,7 +66,7 @@ export function partialDependence(
   if (customers.length === 0) throw new RangeError("partial dependence needs at least one customer");
   const values = grid ? [...grid] : defaultGrid(customers, column);
   const average = values.map((value) => {
-    const copies = customers.map((c) => ({ ...c, [column]: value }) as Customer);
+    const copies = customers.map((c) => ({ ...c, [column]: value }));
     const scores = scorer.score(copies);
     let s = 0;
     for (let i = 0; i < scores.length; i++) s += scores[i] as number;

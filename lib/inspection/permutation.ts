@@ -25,7 +25,7 @@ export function permutationImportance(
         customers.map((c) => c[column]),
         seedrandom(`perm:${seed}:${column}:${r}`),
       );
-      const permuted = customers.map((c, i) => ({ ...c, [column]: values[i] }) as Customer);
+      const permuted = customers.map((c, i) => ({ ...c, [column]: values[i] }));
       drops.push(baseline - rocAuc(y, scorer.score(permuted)));
     }
     const mean = drops.reduce((s, d) => s + d, 0) / drops.length;

@@ -82,7 +82,7 @@ export class PlattCalibrator implements Calibrator {
   }
 
   apply(p: ArrayLike<number>): Float64Array {
-    return Float64Array.from(p as ArrayLike<number>, (v) => this.applyOne(v));
+    return Float64Array.from(p, (v) => this.applyOne(v));
   }
 
   toJSON(): PlattState {
@@ -154,7 +154,7 @@ export class IsotonicCalibrator implements Calibrator {
   }
 
   apply(p: ArrayLike<number>): Float64Array {
-    return Float64Array.from(p as ArrayLike<number>, (v) => this.applyOne(v));
+    return Float64Array.from(p, (v) => this.applyOne(v));
   }
 
   toJSON(): IsotonicState {

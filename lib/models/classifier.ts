@@ -1,10 +1,5 @@
 // The one small interface every learner implements, so CV, tuning, ensembling and serving treat them alike.
-
-/** A dense numeric design matrix: one Float64Array per row, all of the same length. */
-export type Matrix = readonly Float64Array[];
-
-/** Binary labels: 1 = churned, 0 = stayed. */
-export type Labels = ArrayLike<number>;
+import type { Labels, Matrix } from "../core/matrix";
 
 export interface FitOptions {
   /** Per-row weights (class weighting); learners that cannot use them say so in `capabilities`. */

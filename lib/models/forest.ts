@@ -40,7 +40,8 @@
 //   Off by default.
 import { Matrix as MlMatrix, MatrixRowSelectionView, type AbstractMatrix } from "ml-matrix";
 import seedrandom from "seedrandom";
-import type { Capabilities, Classifier, FitOptions, Labels, Matrix as Rows, SerializedClassifier } from "./classifier";
+import type { Labels, Matrix as Rows } from "../core/matrix";
+import type { Capabilities, Classifier, FitOptions, SerializedClassifier } from "./classifier";
 import { CompiledEnsemble, fillNodeMeans, type Tree, type TreeEnsemble } from "./trees";
 
 export const FOREST_KIND = "random_forest";
@@ -331,7 +332,12 @@ export class RandomForestModel implements Classifier {
     // Training rows as ml-cart reads them: plain arrays, binned columns replaced by their bin numbers.
     const cuts: (Float64Array | null)[] = new Array<Float64Array | null>(d).fill(null);
     if (p.bins > 0) for (let j = 0; j < d; j++) cuts[j] = binEdges(Float64Array.from(X, (r) => r[j] as number), p.bins);
-    const rows: number[][] = X.map((r) => Array.from(r, (v, j) => (cuts[j] ? binOf(cuts[j] as Float64Array, v) : v)));
+    const rows: number[][] = X.map((r) =>
+      Array.from(r, (v, j) => {
+        const cut = cuts[j];
+        return cut ? binOf(cut, v) : v;
+      }),
+    );
     const labels = Array.from({ length: n }, (_, i) => y[i] as number);
     // ml-random-forest copies and validates an array training set on every train(); a matrix view it takes as it is.
     const matrix = new MlMatrix(rows);

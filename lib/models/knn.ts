@@ -24,7 +24,8 @@
 //   (`capabilities.sampleWeights` false): in knn a weight is not a repeated row (a repeated row would take two
 //   neighbour slots), and scikit-learn's KNeighborsClassifier takes none either; lib/tuning.ts asks for
 //   `classWeight: "balanced"` from learners without them.
-import type { Capabilities, Classifier, FitOptions, Labels, Matrix as Rows, SerializedClassifier } from "./classifier";
+import type { Labels, Matrix as Rows } from "../core/matrix";
+import type { Capabilities, Classifier, FitOptions, SerializedClassifier } from "./classifier";
 
 export const KNN_KIND = "knn";
 /** Version of the serialized state; bump when its layout changes. */
@@ -67,13 +68,15 @@ export function knnParams(input: Record<string, unknown> = {}): KnnParams {
   const known = new Set(["k", "weights", "prior", "classWeight"]);
   const unknown = Object.keys(input).filter((key) => !known.has(key) && input[key] !== undefined);
   if (unknown.length) throw new RangeError(`unknown knn parameter(s): ${unknown.join(", ")}`);
-  const k = input["k"] ?? KNN_DEFAULTS.k;
+  // Typed as the parameters they should be; every one is checked below (a JSON file can hold anything).
+  const given = input as Partial<KnnParams>;
+  const k = given.k ?? KNN_DEFAULTS.k;
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${String(k)}`);
-  const weights = input["weights"] ?? KNN_DEFAULTS.weights;
+  const weights = given.weights ?? KNN_DEFAULTS.weights;
   if (weights !== "uniform" && weights !== "distance") throw new RangeError(`weights must be "uniform" or "distance", got ${String(weights)}`);
-  const prior = input["prior"] ?? KNN_DEFAULTS.prior;
+  const prior = given.prior ?? KNN_DEFAULTS.prior;
   if (typeof prior !== "number" || !(prior >= 0) || !Number.isFinite(prior)) throw new RangeError(`prior must be a finite number >= 0, got ${String(prior)}`);
-  const classWeight = input["classWeight"] ?? KNN_DEFAULTS.classWeight;
+  const classWeight = given.classWeight ?? KNN_DEFAULTS.classWeight;
   if (classWeight !== "balanced" && classWeight !== "none") {
     throw new RangeError(`classWeight must be "balanced" or "none", got ${String(classWeight)}`);
   }

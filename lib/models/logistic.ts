@@ -21,7 +21,8 @@
 //   column, reaches the same unpenalized optimum on a small problem. Serving does not go through it: `predictOne` is
 //   a plain dot product (~0.1 µs; the package scores a row through ml-matrix objects in ~5 µs).
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import type { Capabilities, Classifier, FitOptions, Labels, Matrix as Rows, SerializedClassifier } from "./classifier";
+import type { Labels, Matrix as Rows } from "../core/matrix";
+import type { Capabilities, Classifier, FitOptions, SerializedClassifier } from "./classifier";
 
 export const LOGISTIC_KIND = "logistic_regression";
 /** Version of the serialized state; bump when its layout changes. */
@@ -73,7 +74,7 @@ interface MlLogisticRegressionClass {
   load(model: Record<string, unknown>): MlLogisticRegression;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const MlLogisticRegressionClass: MlLogisticRegressionClass = require("ml-logistic-regression");
+const MlLogisticRegressionClass = require("ml-logistic-regression") as MlLogisticRegressionClass;
 
 /** Validates parameters and fills defaults. Unknown keys are refused so a typo (e.g. `c`) cannot pass silently. */
 export function logisticParams(input: Record<string, unknown> = {}): LogisticParams {
@@ -146,6 +147,99 @@ function checkTrainingData(X: Rows, y: Labels, options: FitOptions, classWeight:
   return w;
 }
 
+/** The fixed data of one Newton fit: the transposed design matrix, labels, effective weights and penalty. */
+interface NewtonProblem {
+  n: number;
+  /** Input columns; the design has d + 1 rows (coefficients, then the intercept). */
+  d: number;
+  /** Design matrix transposed (p x n, last row all ones), so X·beta and XᵀSX are one ml-matrix call each. */
+  Xt: Matrix;
+  yv: Float64Array;
+  /** Effective per-row weights (sample weight x class weight). */
+  s: Float64Array;
+  /** 1/C, or 0 without a penalty. */
+  lambda: number;
+  totalWeight: number;
+  positiveWeight: number;
+}
+
+/** A point of the Newton iteration: parameters, their scores X·beta and the objective there. */
+interface NewtonPoint {
+  beta: Float64Array;
+  z: number[];
+  f: number;
+}
+
+/** Builds the transposed design matrix and the weight totals the fit needs. */
+function newtonProblem(X: Rows, y: Labels, s: Float64Array, lambda: number): NewtonProblem {
+  const n = X.length;
+  const d = (X[0] as Float64Array).length;
+  const p = d + 1; // coefficients, then the intercept
+  const Xt = new Matrix(p, n);
+  const column = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    for (let i = 0; i < n; i++) column[i] = (X[i] as Float64Array)[j] as number;
+    Xt.setRow(j, column);
+  }
+  Xt.setRow(d, column.fill(1));
+  const yv = Float64Array.from({ length: n }, (_, i) => y[i] as number);
+  let totalWeight = 0;
+  let positiveWeight = 0;
+  for (let i = 0; i < n; i++) {
+    totalWeight += s[i] as number;
+    positiveWeight += (s[i] as number) * (yv[i] as number);
+  }
+  return { n, d, Xt, yv, s, lambda, totalWeight, positiveWeight };
+}
+
+/** The logits b + x_i·w of every row, as one ml-matrix product. */
+function scoresOf(problem: NewtonProblem, beta: Float64Array): number[] {
+  return Matrix.rowVector(beta).mmul(problem.Xt).getRow(0);
+}
+
+/** The penalized objective (weighted log loss summed, plus |w|²/(2C)) at beta, given its logits z. */
+function objectiveOf(problem: NewtonProblem, beta: Float64Array, z: readonly number[]): number {
+  const { n, d, s, yv, lambda } = problem;
+  let f = 0;
+  for (let i = 0; i < n; i++) {
+    const zi = z[i] as number;
+    f += (s[i] as number) * (softplus(zi) - (yv[i] as number) * zi);
+  }
+  let penalty = 0;
+  for (let j = 0; j < d; j++) penalty += (beta[j] as number) ** 2;
+  return f + 0.5 * lambda * penalty;
+}
+
+/** The objective's gradient at beta (a p x 1 matrix); fills the per-row residuals and Hessian weights on the way. */
+function gradientOf(problem: NewtonProblem, beta: Float64Array, z: readonly number[], residual: Float64Array, curvature: Float64Array): Matrix {
+  const { n, d, s, yv, Xt, lambda } = problem;
+  for (let i = 0; i < n; i++) {
+    const pi = sigmoid(z[i] as number);
+    residual[i] = (s[i] as number) * (pi - (yv[i] as number));
+    curvature[i] = (s[i] as number) * pi * (1 - pi);
+  }
+  const gradient = Xt.mmul(Matrix.columnVector(residual));
+  for (let j = 0; j < d; j++) gradient.set(j, 0, gradient.get(j, 0) + lambda * (beta[j] as number));
+  return gradient;
+}
+
+/**
+ * Backtracking: halves the step until the objective does not increase (beyond its own rounding noise, so a Newton
+ * step at the optimum's float floor is still taken and the gradient test can end the loop). Null: no descent found.
+ */
+function backtrack(problem: NewtonProblem, from: NewtonPoint, step: Float64Array): NewtonPoint | null {
+  const { beta, f } = from;
+  const ceiling = f + 8 * Number.EPSILON * Math.abs(f);
+  let t = 1;
+  for (let halvings = 0; halvings <= 40; halvings++, t /= 2) {
+    const candidate = beta.map((b, j) => b - t * (step[j] as number));
+    const candidateZ = scoresOf(problem, candidate);
+    const candidateF = objectiveOf(problem, candidate, candidateZ);
+    if (candidateF <= ceiling) return { beta: candidate, z: candidateZ, f: candidateF };
+  }
+  return null;
+}
+
 export class LogisticRegressionModel implements Classifier {
   readonly kind = LOGISTIC_KIND;
   readonly capabilities: Capabilities = { sampleWeights: true, needsScaling: true };
@@ -162,58 +256,22 @@ export class LogisticRegressionModel implements Classifier {
   fit(X: Rows, y: Labels, options: FitOptions = {}): void {
     const { C, maxIter, tol } = this.params;
     const s = checkTrainingData(X, y, options, this.params.classWeight);
-    const n = X.length;
-    const d = (X[0] as Float64Array).length;
-    const p = d + 1; // coefficients, then the intercept
-    const lambda = Number.isFinite(C) ? 1 / C : 0;
-
-    // Design matrix transposed (p x n, last row all ones), so X·beta and XᵀSX are one ml-matrix call each.
-    const Xt = new Matrix(p, n);
-    const column = new Float64Array(n);
-    for (let j = 0; j < d; j++) {
-      for (let i = 0; i < n; i++) column[i] = (X[i] as Float64Array)[j] as number;
-      Xt.setRow(j, column);
-    }
-    Xt.setRow(d, column.fill(1));
-    const yv = Float64Array.from({ length: n }, (_, i) => y[i] as number);
-    let totalWeight = 0;
-    let positiveWeight = 0;
-    for (let i = 0; i < n; i++) {
-      totalWeight += s[i] as number;
-      positiveWeight += (s[i] as number) * (yv[i] as number);
-    }
-
-    const scores = (beta: Float64Array): number[] => Matrix.rowVector(beta).mmul(Xt).getRow(0);
-    const objective = (beta: Float64Array, z: readonly number[]): number => {
-      let f = 0;
-      for (let i = 0; i < n; i++) {
-        const zi = z[i] as number;
-        f += (s[i] as number) * (softplus(zi) - (yv[i] as number) * zi);
-      }
-      let penalty = 0;
-      for (let j = 0; j < d; j++) penalty += (beta[j] as number) ** 2;
-      return f + 0.5 * lambda * penalty;
-    };
+    const problem = newtonProblem(X, y, s, Number.isFinite(C) ? 1 / C : 0);
+    const { n, d, Xt, lambda, totalWeight } = problem;
 
     // Start from the weighted base rate: the optimum of the intercept-only model.
-    let beta = new Float64Array(p);
-    beta[d] = Math.log(positiveWeight / (totalWeight - positiveWeight));
-    let z = scores(beta);
-    let f = objective(beta, z);
+    let beta: Float64Array = new Float64Array(d + 1);
+    beta[d] = Math.log(problem.positiveWeight / (totalWeight - problem.positiveWeight));
+    let z = scoresOf(problem, beta);
+    let f = objectiveOf(problem, beta, z);
     const residual = new Float64Array(n);
     const curvature = new Float64Array(n);
-    let gradientNorm = Infinity;
+    let gradientNorm: number; // set at the top of every iteration, before any way out of the loop
     let converged = false;
     let iterations = 0;
 
     for (;;) {
-      for (let i = 0; i < n; i++) {
-        const pi = sigmoid(z[i] as number);
-        residual[i] = (s[i] as number) * (pi - (yv[i] as number));
-        curvature[i] = (s[i] as number) * pi * (1 - pi);
-      }
-      const gradient = Xt.mmul(Matrix.columnVector(residual));
-      for (let j = 0; j < d; j++) gradient.set(j, 0, gradient.get(j, 0) + lambda * (beta[j] as number));
+      const gradient = gradientOf(problem, beta, z, residual, curvature);
       gradientNorm = gradient.norm("max") / totalWeight;
       if (gradientNorm <= tol) {
         converged = true;
@@ -224,30 +282,9 @@ export class LogisticRegressionModel implements Classifier {
 
       const hessian = Xt.mmulByTranspose(curvature);
       for (let j = 0; j < d; j++) hessian.set(j, j, hessian.get(j, j) + lambda);
-      const step = newtonStep(hessian, gradient);
-
-      // Backtracking: halve the step until the objective does not increase (beyond its own rounding noise, so a
-      // Newton step at the optimum's float floor is still taken and the gradient test can end the loop).
-      const ceiling = f + 8 * Number.EPSILON * Math.abs(f);
-      let t = 1;
-      let next = beta;
-      let nextZ = z;
-      let nextF = f;
-      for (let halvings = 0; halvings <= 40; halvings++, t /= 2) {
-        const candidate = beta.map((b, j) => b - t * (step[j] as number));
-        const candidateZ = scores(candidate);
-        const candidateF = objective(candidate, candidateZ);
-        if (candidateF <= ceiling) {
-          next = candidate;
-          nextZ = candidateZ;
-          nextF = candidateF;
-          break;
-        }
-      }
-      if (next === beta) break; // no descent possible at float precision: report the gradient as it is
-      beta = next;
-      z = nextZ;
-      f = nextF;
+      const next = backtrack(problem, { beta, z, f }, newtonStep(hessian, gradient));
+      if (next === null) break; // no descent possible at float precision: report the gradient as it is
+      ({ beta, z, f } = next);
     }
 
     this.weights = beta.slice(0, d);

@@ -14,7 +14,9 @@
 //   float64 boundary b with  (float32(x) < t)  <=>  (x < b),  so JS scoring on float64 rows matches XGBoost exactly.
 // - There is no sample-weight input (XGDMatrixSetFloatInfo is not exported). Class-constant weights are mapped exactly
 //   onto scale_pos_weight plus rescaled regularization (see `fit`); arbitrary per-row weights are refused.
-import type { Capabilities, Classifier, FitOptions, Labels, Matrix, SerializedClassifier } from "./classifier";
+import { createRequire } from "node:module";
+import type { Labels, Matrix } from "../core/matrix";
+import type { Capabilities, Classifier, FitOptions, SerializedClassifier } from "./classifier";
 import { CompiledEnsemble, type Tree, type TreeEnsemble, fillNodeMeans, gainImportance } from "./trees";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -43,6 +45,8 @@ interface WasmApi {
 
 let wasm: WasmApi | null = null;
 let loading: Promise<void> | null = null;
+/** Loads ml-xgboost synchronously on first use, which an `import` cannot: a process that only scores never loads it. */
+const requireOnDemand = createRequire(__filename);
 
 /** Notices printed on every start-up (Emscripten) or every "hist" fit (XGBoost) although nothing is wrong. */
 const BENIGN_STDERR = [/^wasm streaming compile failed/, /^falling back to ArrayBuffer instantiation/, /Tree method is selected to be 'hist'/];
@@ -52,8 +56,8 @@ export function xgboostReady(): Promise<void> {
   if (loading) return loading;
   loading = (async () => {
     // Requiring the package starts the asynchronous WASM instantiation and exports a promise of the XGBoost class.
-    const ready = require("ml-xgboost") as Promise<unknown>;
-    const module = require("ml-xgboost/dist/wasm/xgboost") as EmscriptenModule;
+    const ready = requireOnDemand("ml-xgboost") as Promise<unknown>;
+    const module = requireOnDemand("ml-xgboost/dist/wasm/xgboost") as EmscriptenModule;
     const printErr = module.printErr;
     module.printErr = (text: string) => {
       if (!BENIGN_STDERR.some((re) => re.test(String(text)))) printErr(text);
@@ -64,12 +68,12 @@ export function xgboostReady(): Promise<void> {
     wasm = {
       module,
       createModel: f("create_model", n, [n, n, n, n]) as WasmApi["createModel"],
-      setParam: f("set_param", null, [n, "string", "string"]) as WasmApi["setParam"],
-      train: f("train_full_model", null, [n, n]) as WasmApi["train"],
+      setParam: f("set_param", null, [n, "string", "string"]),
+      train: f("train_full_model", null, [n, n]),
       saveModel: f("save_model", n, [n]) as WasmApi["saveModel"],
-      getFileContent: f("get_file_content", null, [n, n]) as WasmApi["getFileContent"],
+      getFileContent: f("get_file_content", null, [n, n]),
       loadModel: f("load_model", n, [n, n]) as WasmApi["loadModel"],
-      freeModel: f("free_memory_model", null, [n]) as WasmApi["freeModel"],
+      freeModel: f("free_memory_model", null, [n]),
       predictOne: f("predict_one", n, [n, n, n, n]) as WasmApi["predictOne"],
     };
   })();
@@ -188,7 +192,7 @@ function float32Below(t: number): number {
   f32[0] = t;
   if (t > 0) u32[0] = (u32[0] as number) - 1;
   else u32[0] = (u32[0] as number) + 1;
-  return f32[0] as number;
+  return f32[0];
 }
 
 /** The smallest double above `v`. */
@@ -197,7 +201,7 @@ function float64Above(v: number): number {
   f64[0] = v;
   if (v > 0) u64[0] = (u64[0] as bigint) + 1n;
   else u64[0] = (u64[0] as bigint) - 1n;
-  return f64[0] as number;
+  return f64[0];
 }
 
 /**
@@ -296,9 +300,18 @@ const TREE_PARAM_BYTES = 148;
 const NODE_BYTES = 20;
 const STAT_BYTES = 16;
 
-/** Parses a legacy-binary XGBoost gbtree model (binary:logistic or regression) into plain typed-array trees. */
-export function parseXGBoostModel(bytes: Uint8Array): ParsedXGBoostModel {
-  const r = new Reader(bytes);
+/** The learner and gbtree headers: everything before the first tree. */
+interface ModelHeader {
+  baseMargin: number;
+  numFeature: number;
+  numClass: number;
+  objective: string;
+  booster: string;
+  numTrees: number;
+}
+
+/** Reads and checks the optional "binf" magic, LearnerModelParam, the two names and GBTreeModelParam. */
+function readModelHeader(r: Reader, bytes: Uint8Array): ModelHeader {
   if (bytes.length >= 4 && bytes[0] === 0x62 && bytes[1] === 0x69 && bytes[2] === 0x6e && bytes[3] === 0x66) r.offset = 4; // "binf"
   if (bytes.length >= 4 && bytes[0] === 0x7b) throw new RangeError("this is a JSON XGBoost model; only the legacy binary format is parsed");
   r.need(LEARNER_PARAM_BYTES, "LearnerModelParam");
@@ -322,76 +335,95 @@ export function parseXGBoostModel(bytes: Uint8Array): ParsedXGBoostModel {
       `unsupported GBTree layout (num_trees ${numTrees}, num_roots ${numRoots}, num_output_group ${numOutputGroup}, size_leaf_vector ${sizeLeafVector})`,
     );
   }
+  return { baseMargin, numFeature, numClass, objective, booster, numTrees };
+}
 
-  const trees: Tree[] = [];
-  for (let t = 0; t < numTrees; t++) {
-    r.need(TREE_PARAM_BYTES, `TreeParam of tree ${t}`);
-    const roots = r.i32(r.offset);
-    const numNodes = r.i32(r.offset + 4);
-    const leafVec = r.i32(r.offset + 20);
-    r.offset += TREE_PARAM_BYTES;
-    if (roots !== 1 || numNodes < 1 || leafVec !== 0) throw new RangeError(`tree ${t}: unsupported TreeParam (num_roots ${roots}, num_nodes ${numNodes}, size_leaf_vector ${leafVec})`);
-    r.need(numNodes * (NODE_BYTES + STAT_BYTES), `nodes of tree ${t}`);
-    const nodeBase = r.offset;
-    const statBase = nodeBase + numNodes * NODE_BYTES;
-    const at = (k: number) => nodeBase + k * NODE_BYTES;
-    const st = (k: number) => statBase + k * STAT_BYTES;
-    // Pre-order walk from the root: keeps reachable nodes only (pruning leaves deleted nodes in the array).
-    const order: number[] = [];
-    const stack = [0];
-    while (stack.length) {
-      const k = stack.pop() as number;
-      if (k < 0 || k >= numNodes) throw new RangeError(`tree ${t}: child index ${k} out of range`);
-      if (order.length >= numNodes) throw new RangeError(`tree ${t}: cycle in child links`);
-      order.push(k);
-      const cleft = r.i32(at(k) + 4);
-      if (cleft !== -1) stack.push(r.i32(at(k) + 8), cleft);
-    }
-    const n = order.length;
-    const newIndex = new Map<number, number>();
-    order.forEach((k, i) => newIndex.set(k, i));
-    const tree: Tree = {
-      left: new Int32Array(n),
-      right: new Int32Array(n),
-      feature: new Int32Array(n),
-      threshold: new Float64Array(n),
-      defaultLeft: new Uint8Array(n),
-      value: new Float64Array(n),
-      cover: new Float64Array(n),
-      gain: new Float64Array(n),
-    };
-    order.forEach((k, i) => {
-      const cleft = r.i32(at(k) + 4);
-      tree.cover[i] = r.f32(st(k) + 4);
-      if (cleft === -1) {
-        tree.left[i] = -1;
-        tree.right[i] = -1;
-        tree.feature[i] = -1;
-        tree.threshold[i] = Number.NaN;
-        tree.value[i] = r.f32(at(k) + 16);
-        return;
-      }
-      const sindex = r.u32(at(k) + 12);
-      const cond = r.f32(at(k) + 16);
-      tree.left[i] = newIndex.get(cleft) as number;
-      tree.right[i] = newIndex.get(r.i32(at(k) + 8)) as number;
-      tree.feature[i] = sindex & 0x7fffffff;
-      tree.defaultLeft[i] = sindex >>> 31;
-      // A genuine -1 reached XGBoost as the float32 just above -1, so a split exactly there must send -1 right.
-      tree.threshold[i] = cond === MINUS_ONE_STANDIN ? float32LessBoundary(-1) : float32LessBoundary(cond);
-      tree.gain[i] = r.f32(st(k));
-    });
-    fillNodeMeans(tree);
-    trees.push(tree);
-    r.offset = statBase + numNodes * STAT_BYTES;
+/** Pre-order walk from the root: keeps reachable nodes only (pruning leaves deleted nodes in the array). */
+function reachableNodes(r: Reader, t: number, numNodes: number, nodeBase: number): number[] {
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length) {
+    const k = stack.pop() as number;
+    if (k < 0 || k >= numNodes) throw new RangeError(`tree ${t}: child index ${k} out of range`);
+    if (order.length >= numNodes) throw new RangeError(`tree ${t}: cycle in child links`);
+    order.push(k);
+    const at = nodeBase + k * NODE_BYTES;
+    const cleft = r.i32(at + 4);
+    if (cleft !== -1) stack.push(r.i32(at + 8), cleft);
   }
+  return order;
+}
+
+/** Reads tree `t` (TreeParam, nodes, stats) at the reader's offset into a renumbered Tree; leaves the offset after it. */
+function readTree(r: Reader, t: number): Tree {
+  r.need(TREE_PARAM_BYTES, `TreeParam of tree ${t}`);
+  const roots = r.i32(r.offset);
+  const numNodes = r.i32(r.offset + 4);
+  const leafVec = r.i32(r.offset + 20);
+  r.offset += TREE_PARAM_BYTES;
+  if (roots !== 1 || numNodes < 1 || leafVec !== 0) throw new RangeError(`tree ${t}: unsupported TreeParam (num_roots ${roots}, num_nodes ${numNodes}, size_leaf_vector ${leafVec})`);
+  r.need(numNodes * (NODE_BYTES + STAT_BYTES), `nodes of tree ${t}`);
+  const nodeBase = r.offset;
+  const statBase = nodeBase + numNodes * NODE_BYTES;
+  const at = (k: number) => nodeBase + k * NODE_BYTES;
+  const st = (k: number) => statBase + k * STAT_BYTES;
+  const order = reachableNodes(r, t, numNodes, nodeBase);
+  const n = order.length;
+  const newIndex = new Map<number, number>();
+  order.forEach((k, i) => newIndex.set(k, i));
+  const tree: Tree = {
+    left: new Int32Array(n),
+    right: new Int32Array(n),
+    feature: new Int32Array(n),
+    threshold: new Float64Array(n),
+    defaultLeft: new Uint8Array(n),
+    value: new Float64Array(n),
+    cover: new Float64Array(n),
+    gain: new Float64Array(n),
+  };
+  order.forEach((k, i) => {
+    const cleft = r.i32(at(k) + 4);
+    tree.cover[i] = r.f32(st(k) + 4);
+    if (cleft === -1) {
+      tree.left[i] = -1;
+      tree.right[i] = -1;
+      tree.feature[i] = -1;
+      tree.threshold[i] = Number.NaN;
+      tree.value[i] = r.f32(at(k) + 16);
+      return;
+    }
+    const sindex = r.u32(at(k) + 12);
+    const cond = r.f32(at(k) + 16);
+    tree.left[i] = newIndex.get(cleft) as number;
+    tree.right[i] = newIndex.get(r.i32(at(k) + 8)) as number;
+    tree.feature[i] = sindex & 0x7fffffff;
+    tree.defaultLeft[i] = sindex >>> 31;
+    // A genuine -1 reached XGBoost as the float32 just above -1, so a split exactly there must send -1 right.
+    tree.threshold[i] = cond === MINUS_ONE_STANDIN ? float32LessBoundary(-1) : float32LessBoundary(cond);
+    tree.gain[i] = r.f32(st(k));
+  });
+  fillNodeMeans(tree);
+  r.offset = statBase + numNodes * STAT_BYTES;
+  return tree;
+}
+
+/** The link function of a supported objective; any other objective is a RangeError. */
+function objectiveLink(objective: string): TreeEnsemble["link"] {
+  if (objective === "binary:logistic" || objective === "reg:logistic") return "logistic";
+  if (objective === "reg:linear" || objective === "reg:squarederror") return "identity";
+  throw new RangeError(`objective "${objective}" is not supported (binary:logistic, reg:logistic or reg:linear)`);
+}
+
+/** Parses a legacy-binary XGBoost gbtree model (binary:logistic or regression) into plain typed-array trees. */
+export function parseXGBoostModel(bytes: Uint8Array): ParsedXGBoostModel {
+  const r = new Reader(bytes);
+  const { baseMargin, numFeature, numClass, objective, booster, numTrees } = readModelHeader(r, bytes);
+  const trees: Tree[] = [];
+  for (let t = 0; t < numTrees; t++) trees.push(readTree(r, t));
   r.need(4 * numTrees, "tree_info");
   r.offset += 4 * numTrees;
 
-  let link: TreeEnsemble["link"];
-  if (objective === "binary:logistic" || objective === "reg:logistic") link = "logistic";
-  else if (objective === "reg:linear" || objective === "reg:squarederror") link = "identity";
-  else throw new RangeError(`objective "${objective}" is not supported (binary:logistic, reg:logistic or reg:linear)`);
+  const link = objectiveLink(objective);
   let nFeatures = numFeature;
   for (const tree of trees) for (const f of tree.feature) if (f >= nFeatures) nFeatures = f + 1;
   return { baseMargin, numFeature, numClass, objective, booster, ensemble: { nFeatures, baseMargin, link, trees }, bytesRead: r.offset };
@@ -410,6 +442,95 @@ export interface XGBoostState {
   nTrees: number;
   /** Stored base_score, in margin (log-odds) units; informational (it is read from `model`). */
   baseMargin: number;
+}
+
+/** Checks shape and labels; returns the row and column counts and the number of positive labels. */
+function checkXGBoostData(X: Matrix, y: Labels): { rows: number; cols: number; positives: number } {
+  const rows = X.length;
+  if (rows === 0) throw new RangeError("xgboost: cannot fit on zero rows");
+  if (y.length !== rows) throw new RangeError(`xgboost: X has ${rows} rows but y has ${y.length} labels`);
+  const cols = (X[0] as Float64Array).length;
+  if (cols === 0) throw new RangeError("xgboost: X has no columns");
+  let positives = 0;
+  for (let i = 0; i < rows; i++) {
+    const label = y[i];
+    if (label !== 0 && label !== 1) throw new RangeError(`xgboost: label ${String(label)} at row ${i} is not 0 or 1`);
+    positives += label;
+    if ((X[i] as Float64Array).length !== cols) throw new RangeError(`xgboost: row ${i} has ${(X[i] as Float64Array).length} columns, expected ${cols}`);
+  }
+  return { rows, cols, positives };
+}
+
+/** The weights [w0, w1] of class 0 and class 1; refuses weights that vary within a class (the WASM cannot take them). */
+function classConstantWeights(w: ArrayLike<number>, y: Labels, rows: number): [number, number] {
+  if (w.length !== rows) throw new RangeError(`xgboost: ${w.length} sample weights for ${rows} rows`);
+  const seen: [number | null, number | null] = [null, null];
+  for (let i = 0; i < rows; i++) {
+    const wi = w[i] as number;
+    if (!(wi > 0) || !Number.isFinite(wi)) throw new RangeError(`xgboost: sample weight ${wi} at row ${i} must be positive and finite`);
+    const c = y[i] as 0 | 1;
+    const prev = seen[c];
+    if (prev === null) seen[c] = wi;
+    else if (prev !== wi) {
+      throw new Error(
+        "xgboost (ml-xgboost WASM) has no per-row sample weights; only weights constant within each class (class weighting) can be honoured. Use scalePosWeight.",
+      );
+    }
+  }
+  return [seen[0] ?? 1, seen[1] ?? 1];
+}
+
+/** XGBoost's parameters as name/value strings, with class weights folded into scale_pos_weight and the regularization. */
+function xgboostSettings(p: XGBoostParams, w0: number, w1: number, positives: number, rows: number): [string, string][] {
+  const scalePosWeight = (p.scalePosWeight * w1) / w0;
+  let baseScore: number;
+  if (p.baseScore === "mean") {
+    const pos = positives * scalePosWeight;
+    baseScore = Math.min(1 - 1e-6, Math.max(1e-6, pos / (pos + (rows - positives))));
+  } else baseScore = p.baseScore;
+  return [
+    ["booster", "gbtree"],
+    ["objective", "binary:logistic"],
+    ["silent", "1"],
+    ["tree_method", p.treeMethod],
+    ["seed", String(p.seed)],
+    ["eta", String(p.eta)],
+    ["max_depth", String(p.maxDepth)],
+    ["min_child_weight", String(p.minChildWeight / w0)],
+    ["subsample", String(p.subsample)],
+    ["colsample_bytree", String(p.colsampleByTree)],
+    ["lambda", String(p.lambda / w0)],
+    ["alpha", String(p.alpha / w0)],
+    ["gamma", String(p.gamma / w0)],
+    ["scale_pos_weight", String(scalePosWeight)],
+    ["base_score", String(baseScore)],
+  ];
+}
+
+/** Copies X and y into WASM memory, trains, and returns the saved model bytes; frees every WASM allocation. */
+function trainInWasm(api: WasmApi, X: Matrix, y: Labels, cols: number, settings: readonly [string, string][], nRounds: number): Uint8Array {
+  const rows = X.length;
+  const m = api.module;
+  const dataPtr = m._malloc(rows * cols * 4);
+  const labelPtr = m._malloc(rows * 4);
+  let handle = 0;
+  try {
+    const heap = m.HEAPF32; // read after malloc: memory growth replaces the view
+    let k = dataPtr >> 2;
+    for (let i = 0; i < rows; i++) {
+      const row = X[i] as Float64Array;
+      for (let j = 0; j < cols; j++) heap[k++] = toWasmValue(row[j] as number);
+    }
+    for (let i = 0; i < rows; i++) heap[(labelPtr >> 2) + i] = y[i] as number;
+    handle = api.createModel(dataPtr, labelPtr, rows, cols);
+    for (const [name, value] of settings) api.setParam(handle, name, value);
+    api.train(handle, nRounds);
+    return saveBooster(api, handle);
+  } finally {
+    m._free(dataPtr);
+    m._free(labelPtr);
+    if (handle) api.freeModel(handle);
+  }
 }
 
 export class XGBoostClassifier implements Classifier {
@@ -433,88 +554,10 @@ export class XGBoostClassifier implements Classifier {
    */
   fit(X: Matrix, y: Labels, options: FitOptions = {}): void {
     const api = requireWasm();
-    const rows = X.length;
-    if (rows === 0) throw new RangeError("xgboost: cannot fit on zero rows");
-    if (y.length !== rows) throw new RangeError(`xgboost: X has ${rows} rows but y has ${y.length} labels`);
-    const cols = (X[0] as Float64Array).length;
-    if (cols === 0) throw new RangeError("xgboost: X has no columns");
-    let positives = 0;
-    for (let i = 0; i < rows; i++) {
-      const label = y[i];
-      if (label !== 0 && label !== 1) throw new RangeError(`xgboost: label ${String(label)} at row ${i} is not 0 or 1`);
-      positives += label;
-      if ((X[i] as Float64Array).length !== cols) throw new RangeError(`xgboost: row ${i} has ${(X[i] as Float64Array).length} columns, expected ${cols}`);
-    }
-    const p = this.resolved;
-    let w0 = 1;
-    let w1 = 1;
-    if (options.sampleWeights) {
-      const w = options.sampleWeights;
-      if (w.length !== rows) throw new RangeError(`xgboost: ${w.length} sample weights for ${rows} rows`);
-      const seen: [number | null, number | null] = [null, null];
-      for (let i = 0; i < rows; i++) {
-        const wi = w[i] as number;
-        if (!(wi > 0) || !Number.isFinite(wi)) throw new RangeError(`xgboost: sample weight ${wi} at row ${i} must be positive and finite`);
-        const c = y[i] as 0 | 1;
-        const prev = seen[c];
-        if (prev === null) seen[c] = wi;
-        else if (prev !== wi) {
-          throw new Error(
-            "xgboost (ml-xgboost WASM) has no per-row sample weights; only weights constant within each class (class weighting) can be honoured. Use scalePosWeight.",
-          );
-        }
-      }
-      w0 = seen[0] ?? 1;
-      w1 = seen[1] ?? 1;
-    }
-    const scalePosWeight = (p.scalePosWeight * w1) / w0;
-    let baseScore: number;
-    if (p.baseScore === "mean") {
-      const pos = positives * scalePosWeight;
-      baseScore = Math.min(1 - 1e-6, Math.max(1e-6, pos / (pos + (rows - positives))));
-    } else baseScore = p.baseScore;
-
-    const settings: [string, string][] = [
-      ["booster", "gbtree"],
-      ["objective", "binary:logistic"],
-      ["silent", "1"],
-      ["tree_method", p.treeMethod],
-      ["seed", String(p.seed)],
-      ["eta", String(p.eta)],
-      ["max_depth", String(p.maxDepth)],
-      ["min_child_weight", String(p.minChildWeight / w0)],
-      ["subsample", String(p.subsample)],
-      ["colsample_bytree", String(p.colsampleByTree)],
-      ["lambda", String(p.lambda / w0)],
-      ["alpha", String(p.alpha / w0)],
-      ["gamma", String(p.gamma / w0)],
-      ["scale_pos_weight", String(scalePosWeight)],
-      ["base_score", String(baseScore)],
-    ];
-
-    const m = api.module;
-    const dataPtr = m._malloc(rows * cols * 4);
-    const labelPtr = m._malloc(rows * 4);
-    let handle = 0;
-    let bytes: Uint8Array;
-    try {
-      const heap = m.HEAPF32; // read after malloc: memory growth replaces the view
-      let k = dataPtr >> 2;
-      for (let i = 0; i < rows; i++) {
-        const row = X[i] as Float64Array;
-        for (let j = 0; j < cols; j++) heap[k++] = toWasmValue(row[j] as number);
-      }
-      for (let i = 0; i < rows; i++) heap[(labelPtr >> 2) + i] = y[i] as number;
-      handle = api.createModel(dataPtr, labelPtr, rows, cols);
-      for (const [name, value] of settings) api.setParam(handle, name, value);
-      api.train(handle, p.nRounds);
-      bytes = saveBooster(api, handle);
-    } finally {
-      m._free(dataPtr);
-      m._free(labelPtr);
-      if (handle) api.freeModel(handle);
-    }
-    this.setModel(bytes);
+    const { rows, cols, positives } = checkXGBoostData(X, y);
+    const [w0, w1] = options.sampleWeights ? classConstantWeights(options.sampleWeights, y, rows) : [1, 1];
+    const settings = xgboostSettings(this.resolved, w0, w1, positives, rows);
+    this.setModel(trainInWasm(api, X, y, cols, settings, this.resolved.nRounds));
   }
 
   private setModel(bytes: Uint8Array): void {

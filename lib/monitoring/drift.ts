@@ -8,7 +8,7 @@
 //   at the two-sample effective size, since the reference is itself a sample.
 import seedrandom from "seedrandom";
 import chi2gof from "@stdlib/stats-chi2gof";
-import pKolmogorov = require("@stdlib/stats-kstest/lib/marsaglia.js");
+import pKolmogorov from "@stdlib/stats-kstest/lib/marsaglia.js";
 import { ChurnTableError, cleanFile } from "../cleaning/table";
 import { loadModelFile } from "../artifact/model-file";
 import { type CategoryReference, type NumericReference, REFERENCE_QUANTILES, type ReferenceStatistics } from "../artifact/reference";
@@ -339,7 +339,7 @@ function featureDrift(
   customers: readonly Customer[],
   alphaPerTest: number,
 ): FeatureDrift {
-  const raw = customers.map((c) => c[name] as string | number | null);
+  const raw = customers.map((c) => c[name]);
   const rows = raw.length;
   const missing = raw.filter((v) => v === null).length;
   const refRows = ref.count + ref.missing;
@@ -358,7 +358,7 @@ function featureDrift(
   if (ref.kind === "category" || binary) {
     // Levels with reference shares; a 0/1 numeric (SeniorCitizen) is exactly known from its mean.
     const refLevels: Record<string, number> =
-      ref.kind === "category" ? { ...ref.levels } : { "0": 1 - (ref as NumericReference).mean, "1": (ref as NumericReference).mean };
+      ref.kind === "category" ? { ...ref.levels } : { "0": 1 - ref.mean, "1": ref.mean };
     const levels = Object.keys(refLevels).sort();
     const counts = new Map<string, number>();
     for (const v of raw) if (v !== null) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);

@@ -249,10 +249,8 @@ const usd = (x: number): string => {
 };
 const num = (x: number, d = 2): string => `${+x.toFixed(d)}`;
 
-/** The cost of the nightly batch and the online service, with levers, from measured numbers, loads and stated prices. */
-export function costModel(input: CostInput): CostResult {
-  const m = input.measured;
-  const prices = input.prices ?? DEFAULT_PRICES;
+/** The measured numbers, checked: every throughput and size > 0, the latency >= 0. */
+function checkMeasured(m: MeasuredNumbers): void {
   positive("measured.batchCustomersPerSecond", m.batchCustomersPerSecond);
   if (m.batchCustomersPerSecondWithoutExplanations !== undefined) {
     positive("measured.batchCustomersPerSecondWithoutExplanations", m.batchCustomersPerSecondWithoutExplanations);
@@ -261,11 +259,15 @@ export function costModel(input: CostInput): CostResult {
   positive("measured.httpCores", m.httpCores);
   positive("measured.serverRssMb", m.serverRssMb);
   nonNegative("measured.p99Ms", m.p99Ms);
+}
+
+/** The loads with their defaults filled in, checked. */
+function resolveLoads(loads: Loads): Required<Loads> {
   const l: Required<Loads> = {
     batchWindowHours: 4,
     offPeakHoursPerDay: 12,
-    averageRequestsPerSecond: input.loads.peakRequestsPerSecond,
-    ...input.loads,
+    averageRequestsPerSecond: loads.peakRequestsPerSecond,
+    ...loads,
   };
   nonNegative("loads.nightlyBatchCustomers", l.nightlyBatchCustomers);
   positive("loads.batchWindowHours", l.batchWindowHours);
@@ -283,6 +285,11 @@ export function costModel(input: CostInput): CostResult {
   if (!(Number.isFinite(l.offPeakHoursPerDay) && l.offPeakHoursPerDay >= 0 && l.offPeakHoursPerDay <= 24)) {
     throw new RangeError(`loads.offPeakHoursPerDay must be in [0, 24], got ${l.offPeakHoursPerDay}`);
   }
+  return l;
+}
+
+/** The prices with their defaults resolved (batch instance, catalog, spot share), checked. */
+function resolvePrices(prices: Prices): { batchInstance: InstancePrice; catalog: readonly InstancePrice[]; spot: number } {
   checkInstance("prices.instance", prices.instance);
   const batchInstance = prices.batchInstance ?? prices.instance;
   checkInstance("prices.batchInstance", batchInstance);
@@ -294,26 +301,39 @@ export function costModel(input: CostInput): CostResult {
     nonNegative("prices.serverless.usdPerGbSecond", prices.serverless.usdPerGbSecond);
     nonNegative("prices.serverless.usdPerMillionRequests", prices.serverless.usdPerMillionRequests);
   }
+  return { batchInstance, catalog, spot };
+}
 
-  const batch = batchRun(l.nightlyBatchCustomers, m.batchCustomersPerSecond, l.batchWindowHours, batchInstance, m.serverRssMb);
-  const online = onlineFleet(m, l, prices.instance, l.averageRequestsPerSecond);
-  const totalPerMonthUsd = batch.costPerMonthUsd + online.costPerMonthUsd;
+/** Everything a lever estimate is computed from: the checked inputs and the baseline batch and online costs. */
+interface LeverInputs {
+  m: MeasuredNumbers;
+  l: Required<Loads>;
+  prices: Prices;
+  batchInstance: InstancePrice;
+  catalog: readonly InstancePrice[];
+  spot: number;
+  batch: BatchCost;
+  online: OnlineCost;
+}
 
-  // ---- levers
-  const est: LeverEstimate[] = [];
-  est.push({
+/** Lever: the nightly batch on spot instances. */
+function spotLever({ batch, spot }: LeverInputs): LeverEstimate {
+  return {
     name: "batch on spot instances",
     monthlySavingUsd: batch.costPerMonthUsd * spot,
     detail:
       `the batch is restartable (score in chunks, write per chunk), so interruptions cost a retry: ` +
       `${usd(batch.costPerMonthUsd)}/month x ${num(spot * 100, 0)}% spot discount`,
-  });
+  };
+}
 
+/** Lever: the online fleet's spare capacity scores the batch off peak, so the batch instances go. */
+function sharedFleetLever({ l, batch, online }: LeverInputs): LeverEstimate {
   const fleetWorkers = online.instances * online.workersPerInstance;
   const spareShare = 1 - l.headroom;
   const batchHoursOnFleet = spareShare > 0 ? batch.coreSeconds / (fleetWorkers * spareShare) / 3600 : Infinity;
   const fits = batchHoursOnFleet <= l.offPeakHoursPerDay;
-  est.push({
+  return {
     name: "one fleet serves both",
     monthlySavingUsd: fits ? batch.costPerMonthUsd : null,
     detail: fits
@@ -321,97 +341,120 @@ export function costModel(input: CostInput): CostResult {
         `${num(batchHoursOnFleet)} h of its ${l.offPeakHoursPerDay} off-peak hours: the batch instances go, ${usd(batch.costPerMonthUsd)}/month`
       : `does not fit: the batch would need ${num(batchHoursOnFleet)} h of the fleet's spare capacity, ` +
         `more than the ${l.offPeakHoursPerDay} off-peak hours`,
-  });
+  };
+}
 
+/** Lever: instances above the availability floor switched off during the off-peak hours. */
+function offPeakLever({ l, prices, online }: LeverInputs): LeverEstimate {
   const shrinkable = online.instances - 2;
-  est.push({
+  return {
     name: "scale down off peak",
     monthlySavingUsd: shrinkable * l.offPeakHoursPerDay * RUNS_PER_MONTH * prices.instance.hourlyUsd,
     detail:
       shrinkable > 0
         ? `${shrinkable} of ${online.instances} instances off for ${l.offPeakHoursPerDay} h a day (keeping the availability floor of 2)`
         : `no effect at this load: the availability floor of 2 instances already sets the fleet`,
-  });
+  };
+}
 
-  if (prices.serverless) {
-    const s = prices.serverless;
-    // Lambda allocates CPU in proportion to memory, one full vCPU at 1,769 MB: the single-core latency measured here
-    // needs at least that much, whatever the RSS.
-    const memGb = Math.max(SERVERLESS_FULL_VCPU_MB, Math.ceil(m.serverRssMb / 64) * 64) / 1024;
-    const serverlessMonthly =
-      online.predictionsPerMonth * (m.p99Ms / 1000) * memGb * s.usdPerGbSecond +
-      (online.predictionsPerMonth / 1e6) * s.usdPerMillionRequests;
-    est.push({
-      name: "scale to zero (function as a service)",
-      monthlySavingUsd: online.costPerMonthUsd - serverlessMonthly,
-      detail:
-        `${s.name}: ${num(online.predictionsPerMonth / 1e6, 1)} M requests/month x p99 ${m.p99Ms} ms (an upper bound of the ` +
-        `mean) x ${num(memGb, 3)} GB (one full vCPU) = ${usd(serverlessMonthly)}/month against ${usd(online.costPerMonthUsd)} for the fleet; ` +
-        `cold starts (model load) land on p99`,
-    });
-  }
+/** Lever: the online service as a function that scales to zero (only with serverless prices). */
+function serverlessLever({ m, online }: LeverInputs, s: NonNullable<Prices["serverless"]>): LeverEstimate {
+  // Lambda allocates CPU in proportion to memory, one full vCPU at 1,769 MB: the single-core latency measured here
+  // needs at least that much, whatever the RSS.
+  const memGb = Math.max(SERVERLESS_FULL_VCPU_MB, Math.ceil(m.serverRssMb / 64) * 64) / 1024;
+  const serverlessMonthly =
+    online.predictionsPerMonth * (m.p99Ms / 1000) * memGb * s.usdPerGbSecond +
+    (online.predictionsPerMonth / 1e6) * s.usdPerMillionRequests;
+  return {
+    name: "scale to zero (function as a service)",
+    monthlySavingUsd: online.costPerMonthUsd - serverlessMonthly,
+    detail:
+      `${s.name}: ${num(online.predictionsPerMonth / 1e6, 1)} M requests/month x p99 ${m.p99Ms} ms (an upper bound of the ` +
+      `mean) x ${num(memGb, 3)} GB (one full vCPU) = ${usd(serverlessMonthly)}/month against ${usd(online.costPerMonthUsd)} for the fleet; ` +
+      `cold starts (model load) land on p99`,
+  };
+}
 
-  if (m.batchCustomersPerSecondWithoutExplanations !== undefined) {
-    const faster = batchRun(
-      l.nightlyBatchCustomers,
-      m.batchCustomersPerSecondWithoutExplanations,
-      l.batchWindowHours,
-      batchInstance,
-      m.serverRssMb,
-    );
-    est.push({
-      name: "drop explanations on the batch path",
-      monthlySavingUsd: batch.costPerMonthUsd - faster.costPerMonthUsd,
-      detail:
-        `${num(m.batchCustomersPerSecond, 0)} -> ${num(m.batchCustomersPerSecondWithoutExplanations, 0)} customers/s per core; ` +
-        `compute reasons only for the customers the campaign contacts`,
-    });
-  } else {
-    est.push({
+/** Lever: no explanations on the batch path, priced when the throughput without them was measured. */
+function dropExplanationsLever({ m, l, batchInstance, batch }: LeverInputs): LeverEstimate {
+  if (m.batchCustomersPerSecondWithoutExplanations === undefined) {
+    return {
       name: "drop explanations on the batch path",
       monthlySavingUsd: null,
       detail: "not measured: measure batch throughput without explanations and compute reasons only for contacted customers",
-    });
+    };
   }
+  const faster = batchRun(
+    l.nightlyBatchCustomers,
+    m.batchCustomersPerSecondWithoutExplanations,
+    l.batchWindowHours,
+    batchInstance,
+    m.serverRssMb,
+  );
+  return {
+    name: "drop explanations on the batch path",
+    monthlySavingUsd: batch.costPerMonthUsd - faster.costPerMonthUsd,
+    detail:
+      `${num(m.batchCustomersPerSecond, 0)} -> ${num(m.batchCustomersPerSecondWithoutExplanations, 0)} customers/s per core; ` +
+      `compute reasons only for the customers the campaign contacts`,
+  };
+}
 
+/** Lever (already taken): one worker per vCPU, against the fleet a single-threaded server would need. */
+function workerThreadsLever({ m, l, prices, online }: LeverInputs): LeverEstimate {
   const single = onlineFleet(m, l, { ...prices.instance, vcpus: 1 }, l.averageRequestsPerSecond);
   const singleCost = single.instances * HOURS_PER_MONTH * prices.instance.hourlyUsd;
-  est.push({
+  return {
     name: "worker threads per core",
     monthlySavingUsd: singleCost - online.costPerMonthUsd,
     detail:
       `one worker per vCPU (${online.workersPerInstance} on ${prices.instance.name}); a single-threaded server would need ` +
       `${single.instances} instances instead of ${online.instances}`,
-  });
+  };
+}
 
-  if (catalog.length > 0) {
-    const options = catalog.map((c) => {
-      try {
-        return { c, fleet: onlineFleet(m, l, c, l.averageRequestsPerSecond) };
-      } catch (e) {
-        if (e instanceof RangeError) return null; // the worker does not fit in this instance's memory
-        throw e;
-      }
-    });
-    let best: { c: InstancePrice; fleet: OnlineCost } | null = null;
-    for (const o of options) if (o && (!best || o.fleet.costPerMonthUsd < best.fleet.costPerMonthUsd)) best = o;
-    if (best) {
-      est.push({
-        name: "right-size the online instance",
-        monthlySavingUsd: online.costPerMonthUsd - best.fleet.costPerMonthUsd,
-        detail:
-          `cheapest of ${catalog.map((c) => c.name).join(", ")} at this load: ${best.fleet.instances} x ${best.c.name} = ` +
-          `${usd(best.fleet.costPerMonthUsd)}/month`,
-      });
+/** Lever: the cheapest catalog instance that holds a worker; null when none does. */
+function rightSizeLever({ m, l, catalog, online }: LeverInputs): LeverEstimate | null {
+  const options = catalog.map((c) => {
+    try {
+      return { c, fleet: onlineFleet(m, l, c, l.averageRequestsPerSecond) };
+    } catch (e) {
+      if (e instanceof RangeError) return null; // the worker does not fit in this instance's memory
+      throw e;
     }
+  });
+  let best: { c: InstancePrice; fleet: OnlineCost } | null = null;
+  for (const o of options) if (o && (!best || o.fleet.costPerMonthUsd < best.fleet.costPerMonthUsd)) best = o;
+  if (!best) return null;
+  return {
+    name: "right-size the online instance",
+    monthlySavingUsd: online.costPerMonthUsd - best.fleet.costPerMonthUsd,
+    detail:
+      `cheapest of ${catalog.map((c) => c.name).join(", ")} at this load: ${best.fleet.instances} x ${best.c.name} = ` +
+      `${usd(best.fleet.costPerMonthUsd)}/month`,
+  };
+}
+
+/** Every lever that applies to these inputs, in the order they are reported. */
+function leverEstimates(x: LeverInputs): LeverEstimate[] {
+  const est: LeverEstimate[] = [spotLever(x), sharedFleetLever(x), offPeakLever(x)];
+  if (x.prices.serverless) est.push(serverlessLever(x, x.prices.serverless));
+  est.push(dropExplanationsLever(x), workerThreadsLever(x));
+  if (x.catalog.length > 0) {
+    const rightSize = rightSizeLever(x);
+    if (rightSize) est.push(rightSize);
   }
+  return est;
+}
 
-  const levers = est.map(
-    (e) =>
-      `${e.name}: ${e.monthlySavingUsd === null ? "effect not computable" : e.monthlySavingUsd >= 0 ? `saves ${usd(e.monthlySavingUsd)}/month` : `costs ${usd(-e.monthlySavingUsd)}/month more`} — ${e.detail}`,
-  );
+/** One lever as a line: its name, its effect in USD a month (or why there is none), its detail. */
+function formatLever(e: LeverEstimate): string {
+  return `${e.name}: ${e.monthlySavingUsd === null ? "effect not computable" : e.monthlySavingUsd >= 0 ? `saves ${usd(e.monthlySavingUsd)}/month` : `costs ${usd(-e.monthlySavingUsd)}/month more`} — ${e.detail}`;
+}
 
-  const trace = [
+/** How the batch and online numbers follow from the inputs, one line per step. */
+function costTrace({ m, l, prices, batchInstance, batch, online }: LeverInputs): string[] {
+  return [
     `batch: ${l.nightlyBatchCustomers} customers / ${m.batchCustomersPerSecond} per core-second = ${num(batch.coreSeconds)} core-seconds`,
     `batch: ${batch.workersPerInstance} workers on ${batchInstance.name} -> ${num(batch.wallSecondsOneInstance)} s on one instance; ` +
       `${batch.instances} instance(s) for a ${l.batchWindowHours} h window; ${num(batch.instanceHours, 4)} instance-hours (60 s minimum) ` +
@@ -424,8 +467,23 @@ export function costModel(input: CostInput): CostResult {
     `online: ${l.averageRequestsPerSecond} req/s average x ${HOURS_PER_MONTH} h = ${num(online.predictionsPerMonth / 1e6, 1)} M ` +
       `predictions/month -> ${usd(online.costPerMillionUsd)} per million`,
   ];
+}
 
-  return { batch, online, totalPerMonthUsd, levers, leverEstimates: est, trace, prices };
+/** The cost of the nightly batch and the online service, with levers, from measured numbers, loads and stated prices. */
+export function costModel(input: CostInput): CostResult {
+  const m = input.measured;
+  const prices = input.prices ?? DEFAULT_PRICES;
+  checkMeasured(m);
+  const l = resolveLoads(input.loads);
+  const { batchInstance, catalog, spot } = resolvePrices(prices);
+
+  const batch = batchRun(l.nightlyBatchCustomers, m.batchCustomersPerSecond, l.batchWindowHours, batchInstance, m.serverRssMb);
+  const online = onlineFleet(m, l, prices.instance, l.averageRequestsPerSecond);
+  const totalPerMonthUsd = batch.costPerMonthUsd + online.costPerMonthUsd;
+
+  const x: LeverInputs = { m, l, prices, batchInstance, catalog, spot, batch, online };
+  const est = leverEstimates(x);
+  return { batch, online, totalPerMonthUsd, levers: est.map(formatLever), leverEstimates: est, trace: costTrace(x), prices };
 }
 
 /** The cost result as markdown: one table of the numbers, the levers, and the price sources. */

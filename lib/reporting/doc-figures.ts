@@ -7,6 +7,7 @@ import { valueByTopShare } from "../evaluation/business";
 import { type Figure, churnRateFigure } from "./charts";
 import { cleanFile } from "../cleaning/table";
 import { churnByTenureBand, churnRateByColumn, labeled, percent, rateOf } from "./eda";
+import type { MetricsFile, StudyFile } from "../artifact/types";
 import { loadModelFile } from "../artifact/model-file";
 import { gainsCurve } from "../evaluation/evaluate";
 import { gainsFigure, topShareValueFigure } from "./evaluation-charts";
@@ -129,88 +130,7 @@ export function docFigures(input: DocFiguresInput): DocFigure[] {
       `${input.exportFile} is not the file the artifacts in ${dir} were trained on (${metrics.dataset.file}, sha256 ${metrics.dataset.sha256.slice(0, 12)}...): pass that file`,
     );
   }
-  const figures: DocFigure[] = [];
-
-  // EDA: the two segment views the README leads with.
-  const lab = labeled(customers);
-  const overall = lab.filter((c) => c.Churn === "Yes").length / lab.length;
-  const contract = churnRateByColumn(lab, "Contract", CONTRACT_ORDER);
-  const m2m = rateOf(contract, "Month-to-month");
-  const twoYear = rateOf(contract, "Two year");
-  figures.push({
-    name: "churn-by-contract",
-    title: "Churn rate by contract",
-    alt: `Month-to-month customers churn at ${percent(m2m.churnRate)} against ${percent(twoYear.churnRate)} on two-year contracts (${percent(overall)} overall, ${lab.length} labeled customers).`,
-    figure: forReadme(churnRateFigure(contract, "Churn rate by contract (95% intervals; dotted: overall rate)", overall)),
-  });
-  const bands = churnByTenureBand(lab, BAND_ORDER);
-  const firstBand = rateOf(bands, "0-6");
-  const lastBand = rateOf(bands, "49+");
-  figures.push({
-    name: "churn-by-tenure",
-    title: "Churn rate by tenure band",
-    alt: `Customers in their first six months churn at ${percent(firstBand.churnRate)}; after four years, at ${percent(lastBand.churnRate)}.`,
-    figure: forReadme(churnRateFigure(bands, "Churn rate by tenure band (months; 95% intervals; dotted: overall rate)", overall), {
-      xaxis: { title: { text: "tenure (months)" }, type: "category" },
-    }),
-  });
-
-  // Models: the comparison and what the selected model relies on.
-  const best = metrics.models[metrics.best_model];
-  if (!best) throw new Error(`metrics.json names ${metrics.best_model} as best but has no report for it`);
-  const comparison = comparisonFigure(metrics);
-  figures.push({
-    name: "model-comparison",
-    title: "Model comparison",
-    alt: `${metrics.best_model}, selected on validation ROC-AUC (${best.validation.roc_auc.toFixed(3)}), reaches ${best.test.roc_auc.toFixed(3)} on the test set, among ${Object.keys(metrics.models).length} candidates.`,
-    figure: forReadme(comparison, { legend: { orientation: "h", x: 0.5, xanchor: "center", y: 1.0, yanchor: "bottom" }, margin: { t: 90 } }),
-  });
-  if (study && study.permutation.rows.length > 0) {
-    const [top, second] = study.permutation.rows;
-    const perm = permutationFigure(study);
-    figures.push({
-      name: "permutation-importance",
-      title: "Permutation importance",
-      alt:
-        `Shuffling ${top?.column} lowers the ${study.permutation.model} model's validation ROC-AUC by ${top?.mean.toFixed(3)}, the largest drop` +
-        (second ? `; ${second.column} follows with ${second.mean.toFixed(3)}.` : "."),
-      figure: forReadme(perm, { height: Math.max(FIGURE_HEIGHT, 140 + 22 * study.permutation.rows.length), margin: { l: 150 } }),
-    });
-  }
-
-  // The served model on the test customers: ranking and value.
-  const { file: model, scorer } = loadModelFile(path.join(dir, "model.json"));
-  const split = readJson<{ test: string[] }>(path.join(dir, "split.json"));
-  const byId = new Map(customers.map((c) => [c.customerID, c]));
-  const test = split.test.map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
-  if (test.length === 0) throw new Error(`none of split.json's test customers are labeled in ${input.exportFile}`);
-  const y = test.map((c) => (c.Churn === "Yes" ? 1 : 0));
-  const p = scorer.score(test);
-  const positives = y.reduce((a: number, v) => a + v, 0);
-  const gains = gainsCurve(y, p);
-  // Churners captured at the first point reaching GAINS_SHARE of the customers.
-  const at = gains.targeted.findIndex((t) => t >= GAINS_SHARE - 1e-12);
-  const captured = gains.captured[at < 0 ? gains.captured.length - 1 : at] ?? 1;
-  figures.push({
-    name: "test-gains",
-    title: "Cumulative gains on the test set",
-    alt: `Contacting the ${percent(GAINS_SHARE, 0)} of test customers the ${model.name} model ranks riskiest reaches ${percent(captured)} of the ${positives} churners among ${test.length}, against ${percent(GAINS_SHARE, 0)} at random.`,
-    figure: forReadme(gainsFigure([{ name: model.name, curve: gains }], positives / test.length, `Cumulative gains of ${model.name} on ${test.length} test customers`), {
-      legend: { x: 0.98, xanchor: "right", y: 0.05, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
-    }),
-  });
-  const charges = test.map((c) => c.MonthlyCharges ?? 0);
-  const values = valueByTopShare(y, p, charges, model.business?.assumptions);
-  const top = values.reduce((a, b) => (Number.isFinite(b.netPer1000) && b.netPer1000 > a.netPer1000 ? b : a));
-  figures.push({
-    name: "value-by-top-share",
-    title: "Value of contacting the riskiest customers",
-    alt: `Under the default retention assumptions, contacting the riskiest ${top.topPercent}% of customers is worth the most: $${int(top.netPer1000)} net per 1,000 customers on the test set, reaching ${percent(top.churnerShare)} of churners.`,
-    figure: forReadme(topShareValueFigure(values, `Net value of contacting the riskiest customers (${model.name}, test set)`), {
-      legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top", bgcolor: "rgba(255,255,255,0.8)" },
-    }),
-  });
-
+  const figures: DocFigure[] = [...edaFigures(customers), ...modelFigures(metrics, study), ...servedModelFigures(dir, customers, input.exportFile)];
   const benchFile = path.join(dir, "bench", "bench-serve.json");
   if (existsSync(benchFile)) {
     const throughput = throughputFigure(readJson<BenchServe>(benchFile));
@@ -242,4 +162,99 @@ export function canonicalJson(value: unknown): string {
 /** sha256 (hex) of the figure's canonical JSON: changes exactly when what would be drawn changes. */
 export function figureDigest(f: Figure): string {
   return createHash("sha256").update(canonicalJson(f)).digest("hex");
+}
+
+/** EDA: the two segment views the README leads with. */
+function edaFigures(customers: Customer[]): DocFigure[] {
+  const figures: DocFigure[] = [];
+  const lab = labeled(customers);
+  const overall = lab.filter((c) => c.Churn === "Yes").length / lab.length;
+  const contract = churnRateByColumn(lab, "Contract", CONTRACT_ORDER);
+  const m2m = rateOf(contract, "Month-to-month");
+  const twoYear = rateOf(contract, "Two year");
+  figures.push({
+    name: "churn-by-contract",
+    title: "Churn rate by contract",
+    alt: `Month-to-month customers churn at ${percent(m2m.churnRate)} against ${percent(twoYear.churnRate)} on two-year contracts (${percent(overall)} overall, ${lab.length} labeled customers).`,
+    figure: forReadme(churnRateFigure(contract, "Churn rate by contract (95% intervals; dotted: overall rate)", overall)),
+  });
+  const bands = churnByTenureBand(lab, BAND_ORDER);
+  const firstBand = rateOf(bands, "0-6");
+  const lastBand = rateOf(bands, "49+");
+  figures.push({
+    name: "churn-by-tenure",
+    title: "Churn rate by tenure band",
+    alt: `Customers in their first six months churn at ${percent(firstBand.churnRate)}; after four years, at ${percent(lastBand.churnRate)}.`,
+    figure: forReadme(churnRateFigure(bands, "Churn rate by tenure band (months; 95% intervals; dotted: overall rate)", overall), {
+      xaxis: { title: { text: "tenure (months)" }, type: "category" },
+    }),
+  });
+
+  return figures;
+}
+
+/** Models: the comparison and what the selected model relies on. */
+function modelFigures(metrics: MetricsFile, study: StudyFile | null): DocFigure[] {
+  const figures: DocFigure[] = [];
+  const best = metrics.models[metrics.best_model];
+  if (!best) throw new Error(`metrics.json names ${metrics.best_model} as best but has no report for it`);
+  const comparison = comparisonFigure(metrics);
+  figures.push({
+    name: "model-comparison",
+    title: "Model comparison",
+    alt: `${metrics.best_model}, selected on validation ROC-AUC (${best.validation.roc_auc.toFixed(3)}), reaches ${best.test.roc_auc.toFixed(3)} on the test set, among ${Object.keys(metrics.models).length} candidates.`,
+    figure: forReadme(comparison, { legend: { orientation: "h", x: 0.5, xanchor: "center", y: 1.0, yanchor: "bottom" }, margin: { t: 90 } }),
+  });
+  if (study && study.permutation.rows.length > 0) {
+    const [top, second] = study.permutation.rows;
+    const perm = permutationFigure(study);
+    figures.push({
+      name: "permutation-importance",
+      title: "Permutation importance",
+      alt:
+        `Shuffling ${top?.column} lowers the ${study.permutation.model} model's validation ROC-AUC by ${top?.mean.toFixed(3)}, the largest drop` +
+        (second ? `; ${second.column} follows with ${second.mean.toFixed(3)}.` : "."),
+      figure: forReadme(perm, { height: Math.max(FIGURE_HEIGHT, 140 + 22 * study.permutation.rows.length), margin: { l: 150 } }),
+    });
+  }
+
+  return figures;
+}
+
+/** The served model on the test customers: ranking and value. */
+function servedModelFigures(dir: string, customers: Customer[], exportFile: string): DocFigure[] {
+  const figures: DocFigure[] = [];
+  const { file: model, scorer } = loadModelFile(path.join(dir, "model.json"));
+  const split = readJson<{ test: string[] }>(path.join(dir, "split.json"));
+  const byId = new Map(customers.map((c) => [c.customerID, c]));
+  const test = split.test.map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
+  if (test.length === 0) throw new Error(`none of split.json's test customers are labeled in ${exportFile}`);
+  const y = test.map((c) => (c.Churn === "Yes" ? 1 : 0));
+  const p = scorer.score(test);
+  const positives = y.reduce((a: number, v) => a + v, 0);
+  const gains = gainsCurve(y, p);
+  // Churners captured at the first point reaching GAINS_SHARE of the customers.
+  const at = gains.targeted.findIndex((t) => t >= GAINS_SHARE - 1e-12);
+  const captured = gains.captured[at < 0 ? gains.captured.length - 1 : at] ?? 1;
+  figures.push({
+    name: "test-gains",
+    title: "Cumulative gains on the test set",
+    alt: `Contacting the ${percent(GAINS_SHARE, 0)} of test customers the ${model.name} model ranks riskiest reaches ${percent(captured)} of the ${positives} churners among ${test.length}, against ${percent(GAINS_SHARE, 0)} at random.`,
+    figure: forReadme(gainsFigure([{ name: model.name, curve: gains }], positives / test.length, `Cumulative gains of ${model.name} on ${test.length} test customers`), {
+      legend: { x: 0.98, xanchor: "right", y: 0.05, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
+    }),
+  });
+  const charges = test.map((c) => c.MonthlyCharges ?? 0);
+  const values = valueByTopShare(y, p, charges, model.business?.assumptions);
+  const top = values.reduce((a, b) => (Number.isFinite(b.netPer1000) && b.netPer1000 > a.netPer1000 ? b : a));
+  figures.push({
+    name: "value-by-top-share",
+    title: "Value of contacting the riskiest customers",
+    alt: `Under the default retention assumptions, contacting the riskiest ${top.topPercent}% of customers is worth the most: $${int(top.netPer1000)} net per 1,000 customers on the test set, reaching ${percent(top.churnerShare)} of churners.`,
+    figure: forReadme(topShareValueFigure(values, `Net value of contacting the riskiest customers (${model.name}, test set)`), {
+      legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top", bgcolor: "rgba(255,255,255,0.8)" },
+    }),
+  });
+
+  return figures;
 }

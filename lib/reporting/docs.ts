@@ -4,7 +4,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_ASSUMPTIONS, bestOperatingPoint, valueStatement } from "../evaluation/business";
-import { cleanFile } from "../cleaning/table";
+import { type QualityReport, cleanFile } from "../cleaning/table";
+import type { MetricsFile, ModelFile, StudyFile } from "../artifact/types";
+import type { Scorer } from "../artifact/scorer";
 import { driftReport, shiftSample } from "../monitoring/drift";
 import { edaInsights } from "./eda";
 import { evaluate } from "../evaluation/evaluate";
@@ -35,13 +37,16 @@ const f4 = (x: number): string => x.toFixed(4);
 const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
 const money = (x: number): string => `${x < 0 ? "-" : ""}$${Math.abs(Math.round(x)).toLocaleString("en-US")}`;
 
-function cell(v: unknown): string {
+/** A cell of a generated table: text, or a number (formatted here); empty when missing. */
+type TableCell = string | number | null | undefined;
+
+function cell(v: TableCell): string {
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(4);
-  return String(v ?? "").replace(/\|/g, "\\|");
+  return (v ?? "").replace(/\|/g, "\\|");
 }
 
 /** A markdown table from rows of equal keys. */
-export function markdownTable(rows: readonly Record<string, unknown>[]): string {
+export function markdownTable(rows: readonly Record<string, TableCell>[]): string {
   if (rows.length === 0) return "";
   const keys = Object.keys(rows[0] as Record<string, unknown>);
   return [`| ${keys.join(" | ")} |`, `|${keys.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${keys.map((k) => cell(r[k])).join(" | ")} |`)].join("\n");
@@ -61,15 +66,27 @@ interface TestEvaluation {
 export function generateSections(inputs: DocInputs): DocSection[] {
   const dir = inputs.artifactsDir;
   const sections: DocSection[] = [];
-  const add = (name: string, markdown: string, measured = false): void => {
+  const add: AddSection = (name, markdown, measured = false) => {
     sections.push({ name, markdown: markdown.trim(), measured });
   };
   const { customers, report } = cleanFile(inputs.exportFile);
   const { metrics, study } = readTrainingArtifacts(dir);
   const { file: model, scorer } = loadModelFile(path.join(dir, "model.json"));
+  dataQualitySection(add, inputs, report);
+  add("eda-findings", edaInsights(customers).map((s) => `- ${s}`).join("\n"));
+  modelComparisonSection(add, metrics, study);
+  const t = evaluationSection(add, dir, customers, model, scorer);
+  driftSection(add, t, model, scorer);
+  servingSection(add, dir);
+  figureSections(add, inputs);
+  return sections;
+}
 
-  // Data quality ----------------------------------------------------------------------------------------------------
-  const rowCounts = Object.entries(report.rows).map(([k, v]) => ({ rows: k, count: v }));
+type AddSection = (name: string, markdown: string, measured?: boolean) => void;
+
+/** The cleaning of the export: rows in and out, the row counts, the problems found. */
+function dataQualitySection(add: AddSection, inputs: DocInputs, report: QualityReport): void {
+  const rowCounts = Object.entries(report.rows).map(([k, v]: [string, number]) => ({ rows: k, count: v }));
   add(
     "data-quality",
     `Cleaning \`${path.basename(inputs.exportFile)}\`: ${report.rows.input.toLocaleString("en-US")} rows in, ` +
@@ -77,12 +94,12 @@ export function generateSections(inputs: DocInputs): DocSection[] {
       `${pct(report.customers.churnRate ?? Number.NaN)}).\n\n${markdownTable(rowCounts)}\n\n${describeQualityProblems(report).map((s) => `- ${s}`).join("\n")}`,
   );
 
-  // EDA ---------------------------------------------------------------------------------------------------------------
-  add("eda-findings", edaInsights(customers).map((s) => `- ${s}`).join("\n"));
+}
 
-  // Models ------------------------------------------------------------------------------------------------------------
+/** The model comparison table and the verdict sentences. */
+function modelComparisonSection(add: AddSection, metrics: MetricsFile, study: StudyFile | null): void {
   const rows = comparisonRows(metrics).map((row) => {
-    const { model: name, "CV ROC-AUC": cv, "validation ROC-AUC": val, "test ROC-AUC": test, "test PR-AUC": pr, "test F1": f1 } = row as Record<string, unknown>;
+    const { model: name, "CV ROC-AUC": cv, "validation ROC-AUC": val, "test ROC-AUC": test, "test PR-AUC": pr, "test F1": f1 } = row;
     return { model: name, "CV ROC-AUC": cv, "validation ROC-AUC": val, "test ROC-AUC": test, "test PR-AUC": pr, "test F1": f1 };
   });
   add(
@@ -92,7 +109,10 @@ export function generateSections(inputs: DocInputs): DocSection[] {
       `on the training rows.\n\n${markdownTable(rows)}\n\n${modelingVerdict(metrics, study).map((s) => `- ${s}`).join("\n")}`,
   );
 
-  // Evaluation of the served model on the test customers ---------------------------------------------------------------
+}
+
+/** The served model on the test customers, with bootstrap intervals, and the campaign value; returns those customers and scores. */
+function evaluationSection(add: AddSection, dir: string, customers: Customer[], model: ModelFile, scorer: Scorer): TestEvaluation {
   const split = readJson<{ test: string[] }>(path.join(dir, "split.json"));
   const byId = new Map(customers.map((c) => [c.customerID, c]));
   const testCustomers = (split?.test ?? []).map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
@@ -120,7 +140,11 @@ export function generateSections(inputs: DocInputs): DocSection[] {
       `1,000 customers per campaign.\n\n${valueStatement(t.y, t.p, charges, assumptions).map((s) => `- ${s}`).join("\n")}`,
   );
 
-  // Drift demonstration (seeded) -------------------------------------------------------------------------------------
+  return t;
+}
+
+/** The seeded drift demonstration: held-out customers, and a shifted sample of them. */
+function driftSection(add: AddSection, t: TestEvaluation, model: ModelFile, scorer: Scorer): void {
   const shifted = shiftSample(t.customers, { seed: model.seed, size: t.customers.length });
   const plain = driftReport(model.reference, t.customers, t.p);
   const moved = driftReport(model.reference, shifted, scorer.score(shifted));
@@ -133,10 +157,14 @@ export function generateSections(inputs: DocInputs): DocSection[] {
       `mean ${moved.prediction.reference_mean.toFixed(3)} → ${moved.prediction.mean.toFixed(3)}).`,
   );
 
-  // Serving performance (measured) ------------------------------------------------------------------------------------
+}
+
+/** The serving benchmark (measured: another machine measures other numbers). */
+function servingSection(add: AddSection, dir: string): void {
   const bench = readJson<{
     short?: boolean;
     load_generator?: string;
+    startup?: { workers: number; median_ms: number }[];
     machine: { cpus: number; cpu_model: string; node: string; date: string; loadavg_start: number[] };
     http: { label: string; workers: number; log_level: string; reasons: number; rps: number; p50_ms: number; p99_ms: number; rss: { peak_max_process_mb: number } }[];
     peer: { rps?: number; p50_ms?: number; p99_ms?: number; rss?: { peak_max_process_mb: number }; skipped?: string };
@@ -144,7 +172,7 @@ export function generateSections(inputs: DocInputs): DocSection[] {
     goals: { goal: string; value: number | null; target: number; unit: string; status: string }[];
   }>(path.join(dir, "bench", "bench-serve.json"));
   if (bench) {
-    const row = (server: string, rps: number, p50: number, p99: number, rss: number): Record<string, unknown> => ({
+    const row = (server: string, rps: number, p50: number, p99: number, rss: number): Record<string, string> => ({
       server,
       "req/s": Math.round(rps).toLocaleString("en-US"),
       "p50 ms": p50.toFixed(2),
@@ -163,7 +191,9 @@ export function generateSections(inputs: DocInputs): DocSection[] {
       `Measured by ${measuredBy} on ${bench.machine.cpus} × ${bench.machine.cpu_model}, Node ${bench.machine.node}, ${bench.machine.date.slice(0, 10)} ` +
         `(load average ${bench.machine.loadavg_start[0]} at start; ${loadGenerator} shares the same cores). In process: scoring p50 ${ip.score_one.p50_us} µs / ` +
         `p99 ${ip.score_one.p99_us} µs; the whole service call p50 ${ip.predict_reasons0.p50_us} µs without reasons, ${ip.predict_reasons3.p50_us} µs ` +
-        `with three; batch ${ip.batch.best_per_s.toLocaleString("en-US")} customers/s on one core. Over HTTP at 8 connections:\n\n` +
+        `with three; batch ${ip.batch.best_per_s.toLocaleString("en-US")} customers/s on one core.` +
+        (bench.startup?.length ? ` From process start to the first 200 on /ready: ${bench.startup.map((x) => `${x.median_ms} ms with ${x.workers} worker${x.workers > 1 ? "s" : ""}`).join(", ")} (median of five).` : "") +
+        ` Over HTTP at 8 connections:\n\n` +
         markdownTable(httpRows) +
         `\n\n${bench.goals.filter((g) => g.status === "PASS").length} of ${bench.goals.length - unmeasured} measured goals met` +
         (misses.length ? `; missed: ${misses.join("; ")}` : "") +
@@ -172,13 +202,15 @@ export function generateSections(inputs: DocInputs): DocSection[] {
     );
   } else add("serving-performance", "_Not measured yet: run `npm start` (or `npm run bench:serve`)._", true);
 
-  // Figures ------------------------------------------------------------------------------------------------------------
+}
+
+/** The README figures, from their manifest. */
+function figureSections(add: AddSection, inputs: DocInputs): void {
   const manifest = inputs.figureManifest ? readJson<{ figures: { name: string; title: string; alt: string; file: string; measured?: boolean }[] }>(inputs.figureManifest) : null;
   if (manifest) {
     // Manifest paths are relative to the repository root, where README.md and REPORT.md live.
     for (const fig of manifest.figures) add(`figure:${fig.name}`, `![${fig.alt.replace(/[[\]]/g, "")}](${fig.file})`, Boolean(fig.measured));
   }
-  return sections;
 }
 
 const MARKER = /<!-- generated:([\w:-]+) -->\n([\s\S]*?)<!-- \/generated:\1 -->/g;

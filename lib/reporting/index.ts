@@ -1,9 +1,19 @@
-// Reporting: figures, the EDA summaries, notebook display helpers, the README figures and generated sections.
+// Reporting: figures, the EDA summaries, notebook display helpers and setup, the README figures and generated sections.
+export * from "./bench";
 export * from "./charts";
 export * from "./doc-figures";
 export * from "./docs";
 export * from "./eda";
+export * from "./eda-summary";
 export * from "./evaluation-charts";
+export * from "./evaluation-summary";
+export * from "./explain-compare";
+export * from "./format";
 export * from "./modeling-report";
+export * from "./modeling-summary";
 export * from "./notebook";
 export * from "./pdp-chart";
+export * from "./preprocessing";
+export * from "./production";
+export * from "./setup";
+export * from "./timing";

@@ -23,7 +23,7 @@ export function readTrainingArtifacts(dir: string): TrainingArtifacts {
   };
 }
 
-export function comparisonRows(m: MetricsFile): Record<string, unknown>[] {
+export function comparisonRows(m: MetricsFile): Record<string, string | number>[] {
   return Object.entries(m.models).map(([name, r]) => ({
     model: name === m.best_model ? `${name} (selected)` : name,
     "CV ROC-AUC": r.cv.mean_auc === null ? "" : `${r.cv.mean_auc.toFixed(4)} ± ${(r.cv.sd_auc ?? 0).toFixed(4)}`,

@@ -9,7 +9,9 @@
 // executed notebooks / HTML reports are self-contained.
 
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import type { Display } from "tslab";
+import { valueText } from "../core/values";
 
 /** A Plotly figure: traces, plus optional layout and config (as accepted by Plotly.newPlot). */
 export interface PlotlyFigure {
@@ -158,12 +160,12 @@ function formatCell(v: unknown, digits: number): { text: string; numeric: boolea
   if (v instanceof Date) return { text: Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString(), numeric: false };
   if (typeof v === "object") {
     try {
-      return { text: JSON.stringify(v) ?? String(v), numeric: false };
+      return { text: JSON.stringify(v) ?? valueText(v), numeric: false };
     } catch {
-      return { text: String(v), numeric: false };
+      return { text: valueText(v), numeric: false };
     }
   }
-  return { text: String(v), numeric: false };
+  return { text: valueText(v), numeric: false };
 }
 
 /**
@@ -197,6 +199,8 @@ export function htmlTable(rows: Record<string, unknown>[], opts: TableOptions = 
 // Display inside tslab cells.
 
 let cachedDisplay: Display | null | undefined;
+/** Loads tslab synchronously and only when asked, which an `import` cannot. */
+const requireOnDemand = createRequire(__filename);
 
 /** True when running inside a tslab kernel (its executor defines globalThis.__tslab__). */
 export function inTslab(): boolean {
@@ -208,7 +212,7 @@ function tslabDisplay(): Display | null {
   if (!inTslab()) return null; // do not cache: the module could be loaded before the kernel is up
   try {
     // Lazy on purpose: tslab is a devDependency and must never load on the serving path.
-    const mod = require("tslab") as { display?: Display };
+    const mod = requireOnDemand("tslab") as { display?: Display };
     cachedDisplay = mod.display ?? null;
   } catch {
     cachedDisplay = null;

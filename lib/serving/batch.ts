@@ -123,7 +123,7 @@ function firstLines(text: string, n: number): { lines: string[]; offsets: number
 function headRecords(lines: readonly string[], delimiter: string): string[][] {
   for (let n = lines.length; n > 0; n--) {
     try {
-      return parseSync(lines.slice(0, n).join("\n"), { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, delimiter }) as string[][];
+      return parseSync(lines.slice(0, n).join("\n"), { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, delimiter });
     } catch {
       // try fewer lines
     }
@@ -335,6 +335,148 @@ class ScoreRows extends Transform {
 // ---------------------------------------------------------------------------------------------------------------
 // Public API.
 
+/** Pulls the input's chunks as Buffers and remembers whether it ended, so a refused input can be let go early. */
+class ChunkReader {
+  ended = false;
+  private readonly it: AsyncIterator<unknown>;
+
+  constructor(input: Readable) {
+    this.it = input[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  }
+
+  /** The next chunk, or null once the input has ended. */
+  async next(): Promise<Buffer | null> {
+    if (this.ended) return null;
+    const r = await this.it.next();
+    if (r.done) {
+      this.ended = true;
+      return null;
+    }
+    return toBuffer(r.value);
+  }
+
+  /** Stops reading (destroys the input) unless the input ended; after a complete read a no-op. */
+  async close(): Promise<void> {
+    if (!this.ended) await this.it.return?.();
+  }
+}
+
+/** What the read-ahead found: the encoding and its decoder, the header, and the text read past the header's start. */
+interface Head {
+  encoding: Encoding;
+  /** Length of the byte-order mark in bytes (0: none). */
+  bom: number;
+  decoder: ChunkDecoder;
+  sniffed: Sniffed;
+  /** Decoded text from the header row on, read ahead but not yet parsed. */
+  body: string;
+}
+
+/** Reads until at least 4 bytes are in (enough for any byte-order mark); refuses an empty input. */
+async function readFirstBytes(reader: ChunkReader, label: string): Promise<Buffer> {
+  let first = Buffer.alloc(0);
+  while (first.length < 4) {
+    const chunk = await reader.next();
+    if (!chunk) break;
+    first = Buffer.concat([first, chunk]);
+  }
+  if (first.length === 0) throw new ChurnTableError(`${label} is empty: expected a CSV churn table with a header row.`);
+  return first;
+}
+
+/** The encoding named by the byte-order mark (UTF-8 without one) and the mark's length. */
+function byteOrderMark(first: Buffer): { encoding: Encoding; bom: number } {
+  if (first[0] === 0xff && first[1] === 0xfe) return { encoding: "utf-16le", bom: 2 };
+  if (first[0] === 0xfe && first[1] === 0xff) return { encoding: "utf-16be", bom: 2 };
+  if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return { encoding: "utf-8", bom: 3 };
+  return { encoding: "utf-8", bom: 0 };
+}
+
+/** Decodes read-ahead text until the header search's lines are in (or HEAD_MAX_CHARS, or the end of the input). */
+async function readHeadText(reader: ChunkReader, decoder: ChunkDecoder, start: Buffer): Promise<string> {
+  let head = decoder.write(start);
+  const lineBreaks = (t: string): number => (t.match(/\r\n|\n|\r/g) ?? []).length;
+  while (lineBreaks(head) < HEADER_SEARCH_LINES && head.length < HEAD_MAX_CHARS) {
+    const chunk = await reader.next();
+    if (!chunk) break;
+    head += decoder.write(chunk);
+  }
+  if (reader.ended) head += decoder.end();
+  return head;
+}
+
+/** Reads ahead until the first lines are in, to find the encoding, delimiter and header row; refuses what is no churn table. */
+async function readHead(reader: ChunkReader, label: string): Promise<Head> {
+  const first = await readFirstBytes(reader, label);
+  const { encoding, bom } = byteOrderMark(first);
+  const decoder = chunkDecoder(encoding);
+  const head = await readHeadText(reader, decoder, first.subarray(bom));
+  if (head.includes("\u0000")) {
+    throw new ChurnTableError(`${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`);
+  }
+  const { lines, offsets } = firstLines(head, HEADER_SEARCH_LINES);
+  const found = sniffHeader((delimiter) => headRecords(lines, delimiter));
+  checkChurnHeader(found?.mapping, label);
+  const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
+  return { encoding, bom, decoder, sniffed, body: head.slice(offsets[sniffed.headerRecord] ?? 0) };
+}
+
+/** The decoded text from the header on: the read-ahead body, then the rest of the input chunk by chunk. */
+async function* bodyText(reader: ChunkReader, head: Head): AsyncGenerator<string> {
+  if (head.body !== "") yield head.body;
+  for (let chunk = await reader.next(); chunk; chunk = await reader.next()) {
+    const t = head.decoder.write(chunk);
+    if (t !== "") yield t;
+  }
+  if (!reader.ended) return;
+  const rest = head.decoder.end();
+  if (rest !== "") yield rest;
+}
+
+/** Streams decoded text -> csv-parse -> score -> csv-stringify -> output, with backpressure end to end; CSV errors name the row. */
+async function scoreBody(reader: ChunkReader, head: Head, scorer: ScoreRows, output: Writable, label: string): Promise<void> {
+  const parser = parse({ delimiter: head.sniffed.delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
+  const stringifier = stringify({ header: true, columns: [...BATCH_COLUMNS] });
+  try {
+    await pipeline(Readable.from(bodyText(reader, head), { objectMode: false }), parser, scorer, stringifier, output);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (typeof e.code === "string" && e.code.startsWith("CSV_")) {
+      throw new ChurnTableError(`${label} could not be parsed as CSV after data row ${scorer.state.rowsRead}: ${e.message}`);
+    }
+    throw err;
+  }
+}
+
+/** The summary of a completed run (RSS sampled once more at the end; time from `started`). */
+function batchSummary(label: string, service: PredictionService, head: Head, scorer: ScoreRows, started: bigint): BatchSummary {
+  const s = scorer.state;
+  scorer.sampleRss();
+  const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { sniffed } = head;
+  return {
+    source: label,
+    modelVersion: service.version,
+    encoding: head.encoding,
+    byteOrderMark: head.bom > 0,
+    delimiter: sniffed.delimiter,
+    headerLine: sniffed.headerRecord + 1,
+    unknownColumns: sniffed.mapping.unknownColumns,
+    repeatedColumns: sniffed.mapping.repeatedColumns,
+    rowsRead: s.rowsRead,
+    blank: s.blank,
+    scored: s.scored,
+    refused: s.refused,
+    duplicateIds: s.duplicateIds,
+    duplicateCheckComplete: s.duplicateCheckComplete,
+    warnings: s.warnings,
+    rowsWithWarnings: s.rowsWithWarnings,
+    elapsedSeconds,
+    rowsPerSecond: elapsedSeconds > 0 ? s.rowsRead / elapsedSeconds : 0,
+    peakRssBytes: s.peakRss,
+  };
+}
+
 /**
  * Scores a CSV stream row by row into a CSV stream (one output row per non-blank input row, in input order) and
  * returns the summary. Refuses a stream that is not a churn table with `ChurnTableError` before writing anything.
@@ -350,104 +492,17 @@ export async function predictStream(
   const label = options.label ?? "the input";
   const reasons = options.reasons ?? 0;
   if (!Number.isInteger(reasons) || reasons < 0) throw new ChurnTableError(`reasons must be a non-negative integer, got ${reasons}`);
-
-  // 1. Read ahead until the first lines are in, to find the encoding, delimiter and header row.
-  const it = input[Symbol.asyncIterator]() as AsyncIterator<unknown>;
-  let ended = false;
-  const next = async (): Promise<Buffer | null> => {
-    if (ended) return null;
-    const r = await it.next();
-    if (r.done) {
-      ended = true;
-      return null;
-    }
-    return toBuffer(r.value);
-  };
+  const reader = new ChunkReader(input);
   try {
-    return await run();
+    // 1. Read ahead until the first lines are in, to find the encoding, delimiter and header row.
+    const head = await readHead(reader, label);
+    // 2. Stream the rest through the scorer.
+    const scorer = new ScoreRows(service, reasons, head.sniffed.mapping, options.maxTrackedIds ?? DEFAULT_MAX_TRACKED_IDS);
+    await scoreBody(reader, head, scorer, output, label);
+    return batchSummary(label, service, head, scorer, started);
   } finally {
     // Refused or failed: stop reading (destroys the input). Done: a no-op.
-    if (!ended) await it.return?.();
-  }
-
-  async function run(): Promise<BatchSummary> {
-    let first = Buffer.alloc(0);
-    while (first.length < 4) {
-      const chunk = await next();
-      if (!chunk) break;
-      first = Buffer.concat([first, chunk]);
-    }
-    if (first.length === 0) throw new ChurnTableError(`${label} is empty: expected a CSV churn table with a header row.`);
-    let encoding: Encoding = "utf-8";
-    let bom = 0;
-    if (first[0] === 0xff && first[1] === 0xfe) [encoding, bom] = ["utf-16le", 2];
-    else if (first[0] === 0xfe && first[1] === 0xff) [encoding, bom] = ["utf-16be", 2];
-    else if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) bom = 3;
-    const decoder = chunkDecoder(encoding);
-    let head = decoder.write(first.subarray(bom));
-    const lineBreaks = (t: string): number => (t.match(/\r\n|\n|\r/g) ?? []).length;
-    while (lineBreaks(head) < HEADER_SEARCH_LINES && head.length < HEAD_MAX_CHARS) {
-      const chunk = await next();
-      if (!chunk) break;
-      head += decoder.write(chunk);
-    }
-    if (ended) head += decoder.end();
-    if (head.includes("\u0000")) {
-      throw new ChurnTableError(`${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`);
-    }
-    const { lines, offsets } = firstLines(head, HEADER_SEARCH_LINES);
-    const found = sniffHeader((delimiter) => headRecords(lines, delimiter));
-    checkChurnHeader(found?.mapping, label);
-    const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
-    const body = head.slice(offsets[sniffed.headerRecord] ?? 0);
-
-    // 2. Stream: decoded text -> csv-parse -> score -> csv-stringify -> output, with backpressure end to end.
-    async function* text(): AsyncGenerator<string> {
-      if (body !== "") yield body;
-      for (let chunk = await next(); chunk; chunk = await next()) {
-        const t = decoder.write(chunk);
-        if (t !== "") yield t;
-      }
-      if (!ended) return;
-      const rest = decoder.end();
-      if (rest !== "") yield rest;
-    }
-    const scorer = new ScoreRows(service, reasons, sniffed.mapping, options.maxTrackedIds ?? DEFAULT_MAX_TRACKED_IDS);
-    const parser = parse({ delimiter: sniffed.delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
-    const stringifier = stringify({ header: true, columns: [...BATCH_COLUMNS] });
-    try {
-      await pipeline(Readable.from(text(), { objectMode: false }), parser, scorer, stringifier, output);
-    } catch (err) {
-      const e = err as Error & { code?: string };
-      if (typeof e.code === "string" && e.code.startsWith("CSV_")) {
-        throw new ChurnTableError(`${label} could not be parsed as CSV after data row ${scorer.state.rowsRead}: ${e.message}`);
-      }
-      throw err;
-    }
-    const s = scorer.state;
-    scorer.sampleRss();
-    const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return {
-      source: label,
-      modelVersion: service.version,
-      encoding,
-      byteOrderMark: bom > 0,
-      delimiter: sniffed.delimiter,
-      headerLine: sniffed.headerRecord + 1,
-      unknownColumns: sniffed.mapping.unknownColumns,
-      repeatedColumns: sniffed.mapping.repeatedColumns,
-      rowsRead: s.rowsRead,
-      blank: s.blank,
-      scored: s.scored,
-      refused: s.refused,
-      duplicateIds: s.duplicateIds,
-      duplicateCheckComplete: s.duplicateCheckComplete,
-      warnings: s.warnings,
-      rowsWithWarnings: s.rowsWithWarnings,
-      elapsedSeconds,
-      rowsPerSecond: elapsedSeconds > 0 ? s.rowsRead / elapsedSeconds : 0,
-      peakRssBytes: s.peakRss,
-    };
+    await reader.close();
   }
 }
 

@@ -6,7 +6,7 @@ import seedrandom from "seedrandom";
 import type { Imbalance } from "../artifact/types";
 import { family } from "./families";
 import { rocAuc } from "../evaluation/metrics";
-import type { Matrix } from "../models/classifier";
+import type { Matrix } from "../core/matrix";
 import { createModel } from "../models/registry";
 import { FeaturePipeline, type PipelineOptions } from "../features/pipeline";
 import type { Customer } from "../core/schema";
@@ -137,7 +137,7 @@ export interface RunOptions {
 /** Runs tasks, in worker threads when there is more than one core, results in task order. */
 export async function runTasks(data: CvData, tasks: readonly Task[], options: RunOptions = {}): Promise<TaskResult[]> {
   const workers = Math.max(1, Math.min(options.workers ?? cpus().length, tasks.length));
-  const results: TaskResult[] = new Array(tasks.length);
+  const results: TaskResult[] = new Array<TaskResult>(tasks.length);
   let done = 0;
   if (workers === 1) {
     const cache = new FoldCache(data);

@@ -37,7 +37,7 @@ const CLEAN_NAME = "telco-customer-churn.csv";
 const MESSY_NAME = "customer_churn_data.csv";
 
 const cleanRecords = memo(
-  () => parse(fs.readFileSync(rawFile(CLEAN_NAME)), { columns: true }) as CleanRecord[],
+  () => parse<CleanRecord>(fs.readFileSync(rawFile(CLEAN_NAME)), { columns: true }),
 );
 const truthById = memo(() => new Map(cleanRecords().map((r) => [r[ID_COLUMN] ?? "", r])));
 const cleanedIbm = memo(() => cleanFile(rawFile(CLEAN_NAME)));

@@ -124,14 +124,14 @@ describe("churn clean", () => {
     assert.ok(r.stdout.includes(cleanedPath) && r.stdout.includes(reportPath), `summary names the outputs\n${said(r)}`);
 
     const report = JSON.parse(fs.readFileSync(reportPath, "utf8")) as QualityReport;
-    const cleaned = parse(fs.readFileSync(cleanedPath, "utf8"), { columns: true }) as Record<string, string>[];
+    const cleaned = parse<Record<string, string>>(fs.readFileSync(cleanedPath, "utf8"), { columns: true });
     const cleanedIds = cleaned.map((row) => row["customerID"]);
     assert.equal(new Set(cleanedIds).size, cleanedIds.length, "customer IDs in cleaned.csv are distinct");
     assert.equal(report.rows.output, cleaned.length, "rows.output = cleaned.csv data lines");
     assert.equal(report.customers.total, cleaned.length);
 
     // Independently: the distinct canonical IDs of the export's rows that were not set aside.
-    const records = parse(fs.readFileSync(messyExport), { relax_column_count: true, relax_quotes: true }) as string[][];
+    const records = parse(fs.readFileSync(messyExport), { relax_column_count: true, relax_quotes: true });
     const header = records[0] ?? [];
     const idCol = header.findIndex((h) => h.trim().toLowerCase() === "customerid");
     assert.ok(idCol >= 0, "the export has a customerID header");

@@ -20,18 +20,19 @@ import {
   canonicalizeValue,
   isStandardCustomerId,
   parseNumber,
+  valueText,
 } from "../../lib/core/values";
 
 const CATEGORY_COLUMNS = COLUMNS.filter((c): c is CategoryColumn => c.kind === "category");
 const numeric = (name: ColumnName): NumericColumn => {
   const spec = columnSpec(name);
   assert.equal(spec.kind, "number");
-  return spec as NumericColumn;
+  return spec;
 };
 const category = (name: ColumnName): CategoryColumn => {
   const spec = columnSpec(name);
   assert.equal(spec.kind, "category");
-  return spec as CategoryColumn;
+  return spec;
 };
 /** The typed value a level is returned as: SeniorCitizen levels are the numbers 0 and 1. */
 const typedLevel = (spec: CategoryColumn, level: string): string | number =>
@@ -361,5 +362,22 @@ describe("null tokens", () => {
     assert.equal(canonicalizeCategory(category("InternetService"), "None").value, "No");
     assert.deepEqual(canonicalizeCategory(category("Contract"), "none"), { value: null, status: "unknown" });
     assert.deepEqual(canonicalizeNumber(numeric("TotalCharges"), "0"), { value: 0, status: "ok" });
+  });
+});
+
+describe("valueText", () => {
+  test("writes primitives, arrays and plain objects as String() does", () => {
+    const circular: Record<string, unknown> = {};
+    circular["self"] = circular;
+    const primitives: unknown[] = [null, undefined, "No", 0, -0, 29.85, Number.NaN, true, 12n, Symbol("s")];
+    const objects: unknown[] = [["Yes"], [1, [2, 3]], [], {}, { a: 1 }, circular];
+    for (const v of [...primitives, ...objects]) assert.equal(valueText(v), String(v));
+  });
+
+  test("names other objects by their tag and runs no toString of theirs", () => {
+    const noisy = { toString: (): string => assert.fail("toString ran") };
+    assert.equal(valueText(noisy), "[object Object]");
+    assert.equal(valueText(new Map()), "[object Map]");
+    assert.equal(valueText(Object.create(null)), "[object Object]");
   });
 });

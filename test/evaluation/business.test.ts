@@ -83,7 +83,7 @@ describe("sweeps and the best operating point", () => {
     close(top30.net, 0.3 * 180 * 12 - 150);
     assert.equal(rows[0]?.contacted, 1); // 1% of 10 rounds up to one customer
     assert.equal(rows[99]?.contacted, 10);
-    close(rows[99]!.net, expectedValue(y, p, mc, 0).net);
+    close(rows[99].net, expectedValue(y, p, mc, 0).net);
   });
 
   test("bestOperatingPoint is the maximum over every possible threshold (brute force), ties included", () => {

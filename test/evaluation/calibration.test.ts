@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
 import { chooseCalibrator, expectedCalibrationError, reliabilityCurve } from "../../lib/evaluation/calibration";
-import { IsotonicCalibrator, loadCalibrator, logit, PlattCalibrator } from "../../lib/models/calibrators";
+import { type CalibratorState, IsotonicCalibrator, loadCalibrator, logit, PlattCalibrator } from "../../lib/models/calibrators";
 import { brier, rocAuc } from "../../lib/evaluation/metrics";
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -75,7 +75,7 @@ describe("Platt scaling", () => {
   test("JSON round trip scores identically; corrupt state is refused", () => {
     const { y, p } = miscalibrated("platt-json", 2000);
     const c = new PlattCalibrator().fit(y, p);
-    const back = loadCalibrator(JSON.parse(JSON.stringify(c)));
+    const back = loadCalibrator(JSON.parse(JSON.stringify(c)) as CalibratorState);
     assert.equal(back.kind, "platt");
     assert.deepEqual(back.apply(p), c.apply(p));
     assert.throws(() => loadCalibrator({ kind: "platt", a: Number.NaN, b: 0 }));
@@ -140,7 +140,7 @@ describe("isotonic regression", () => {
   test("JSON round trip scores identically; corrupt state is refused", () => {
     const { y, p } = miscalibrated("iso-json", 2000);
     const c = new IsotonicCalibrator().fit(y, p);
-    const back = loadCalibrator(JSON.parse(JSON.stringify(c)));
+    const back = loadCalibrator(JSON.parse(JSON.stringify(c)) as CalibratorState);
     assert.equal(back.kind, "isotonic");
     assert.deepEqual(back.apply(p), c.apply(p));
     assert.throws(() => loadCalibrator({ kind: "isotonic", x: [0.2, 0.1], y: [0, 1] }));

@@ -123,7 +123,7 @@ describe("evaluate", () => {
     for (const name of METRIC_NAMES) {
       const m = e.metrics[name];
       close(m.value, ref[name] as number, 1e-12, name);
-      assert.ok(m.ci95[0] <= m.value && m.value <= m.ci95[1], `${name} ${m.value} outside [${m.ci95}]`);
+      assert.ok(m.ci95[0] <= m.value && m.value <= m.ci95[1], `${name} ${m.value} outside [${m.ci95.join(",")}]`);
       assert.ok(m.ci95[0] < m.ci95[1], `${name} interval is degenerate`);
     }
     const c = e.confusion;

@@ -251,7 +251,7 @@ describe("contract_payment", () => {
         const v = compute("contract_payment", customer({ Contract, PaymentMethod }));
         const expected = `${Contract === "Month-to-month" ? "monthly" : "term"}/${expectedPayment[PaymentMethod]}`;
         assert.equal(v, expected, `${Contract} + ${PaymentMethod}`);
-        assert.ok(levels.includes(v as string), `${String(v)} is a declared level`);
+        assert.ok(levels.includes(v), `${String(v)} is a declared level`);
         produced.add(v);
       }
     }
@@ -425,7 +425,7 @@ describe("derived features on the clean IBM file", () => {
       for (const c of sample) {
         const expected = f.compute(c);
         for (const col of others) {
-          const blanked = { ...c, [col]: null } as Customer;
+          const blanked = { ...c, [col]: null };
           assert.deepEqual(f.compute(blanked), expected, `${f.name} changes when ${col} is blank (${c.customerID})`);
         }
       }

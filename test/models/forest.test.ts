@@ -5,10 +5,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createRequire } from "node:module";
+import * as vm from "node:vm";
 import seedrandom from "seedrandom";
 
 import { rocAuc } from "../../lib/evaluation/metrics";
-import { binEdges, createForest, featuresPerTree, forestParams, loadForest, type ForestState } from "../../lib/models/forest";
+import type { SerializedClassifier } from "../../lib/models/classifier";
+import { binEdges, createForest, featuresPerTree, forestParams, loadForest, type ForestState, type StoredTree } from "../../lib/models/forest";
 import { type Part, telcoMatrix } from "../support";
 
 const telco = (): { train: Part; test: Part } => telcoMatrix(false);
@@ -17,7 +19,6 @@ const telco = (): { train: Part; test: Part } => telcoMatrix(false);
 // ml-cart as Node loads it, evaluated a second time in a sandbox so its module-private functions can be reached;
 // and the same file with the patched functions put back as published (ml-cart 2.1.1), as the reference.
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const cartPath = require.resolve("ml-cart");
 const cartSource = fs.readFileSync(cartPath, "utf8");
 
@@ -67,7 +68,13 @@ interface Tree {
   train(X: number[][], y: number[]): void;
   predict(X: number[][]): number[];
   toJSON(): unknown;
-  root: any;
+  /** A TreeNode: not exported, so its prototype is reached through a trained tree's root. */
+  root: object;
+}
+/** TreeNode.prototype, the methods these tests call or replace. */
+interface CartNodePrototype {
+  bestSplit: (...args: unknown[]) => unknown;
+  featureSplit(this: unknown, x: number[], y: number[]): number[];
 }
 interface CartModule {
   DecisionTreeClassifier: new (options?: Record<string, unknown>) => Tree;
@@ -88,7 +95,13 @@ function sandboxCart(extra: string): CartModule {
   const optional = (name: string): string => `${name}: typeof ${name} === "function" ? ${name} : undefined`;
   const body = `${cartSource}\n${extra}\nexports.internals = { getNumberOfClasses, giniImpurity, featureSplit: TreeNode.prototype.featureSplit,
     ${["repeatedSum", "giniImpurityOfCounts", "sortedRowNumbers"].map(optional).join(", ")} };`;
-  new Function("exports", "require", "module", body)(mod.exports, createRequire(cartPath), mod);
+  // A function compiled from the source, as Node's CommonJS wrapper does (its parameters are the module's globals).
+  const wrapper = vm.compileFunction(body, ["exports", "require", "module"]) as (
+    exports: Record<string, unknown>,
+    require: NodeJS.Require,
+    module: { exports: Record<string, unknown> },
+  ) => void;
+  wrapper(mod.exports, createRequire(cartPath), mod);
   return mod.exports as unknown as CartModule;
 }
 
@@ -171,7 +184,7 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     // The module Node really loads: a Gini tree must grow without TreeNode#bestSplit (the per-node route).
     const tree = new loaded.DecisionTreeClassifier();
     tree.train([[0], [1], [2], [3]], [0, 1, 0, 1]);
-    const nodePrototype = Object.getPrototypeOf(tree.root);
+    const nodePrototype = Object.getPrototypeOf(tree.root) as CartNodePrototype;
     const bestSplit = nodePrototype.bestSplit;
     nodePrototype.bestSplit = () => assert.fail("the loaded ml-cart grew a Gini tree through the per-node route");
     try {
@@ -203,12 +216,13 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     // And in the ml-cart Node really loads (TreeNode is not exported: reach it through a trained tree).
     const tree = new loaded.DecisionTreeClassifier();
     tree.train([[0], [1], [2], [3]], [0, 1, 0, 1]);
-    assert.deepEqual(Object.getPrototypeOf(tree.root).featureSplit.call(self, x, y), after);
+    const nodePrototype = Object.getPrototypeOf(tree.root) as CartNodePrototype;
+    assert.deepEqual(nodePrototype.featureSplit.call(self, x, y), after);
     // A one-hot column gives three candidates however many rows it has (the published code: one per label change):
     // 0 (nothing below it), 0.5, and 1 at the tied 1s, the same split as 0.5, which bestSplit never prefers.
     const onehot = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 3 === 0 ? 1 : 0);
     const labels = onehot.map((_, i) => ((i * 104729) % 5 < 2 ? 1 : 0));
-    assert.deepEqual(Object.getPrototypeOf(tree.root).featureSplit.call(self, onehot, labels), [0, 0.5, 1]);
+    assert.deepEqual(nodePrototype.featureSplit.call(self, onehot, labels), [0, 0.5, 1]);
     assert.ok(reference.internals.featureSplit.call(self, onehot, labels).length > 300);
   });
 
@@ -311,6 +325,18 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
 const small = tiedTable(600, "forest");
 const smallX = small.X.map((r) => Float64Array.from(r));
 
+/** ml-random-forest's classifier and its ml-cart trees (the packages ship no types): the parts these tests read. */
+interface MlCartTree {
+  root: { classify(row: number[]): { columns: number; get(row: number, column: number): number } };
+}
+interface MlRandomForest {
+  train(X: number[][], y: number[]): void;
+  /** Columns each tree was grown on. */
+  indexes: number[][];
+  estimators: MlCartTree[];
+}
+type MlRandomForestModule = { RandomForestClassifier: new (options: Record<string, unknown>) => MlRandomForest };
+
 describe("random forest parameters", () => {
   test("defaults, validation and unknown keys", () => {
     const p = forestParams({});
@@ -340,7 +366,7 @@ describe("random forest on a small table", () => {
   test("each tree is ml-random-forest's own tree: same leaf shares for every row", () => {
     // Bootstrap off: the forest hands ml-random-forest all rows, and the tree's seed is the first draw of its stream.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { RandomForestClassifier } = require("ml-random-forest");
+    const { RandomForestClassifier } = require("ml-random-forest") as MlRandomForestModule;
     const params = { nEstimators: 1, bootstrap: false, maxFeatures: 0.6, minNumSamples: 3, seed: 11 };
     const m = createForest(params);
     m.fit(smallX, small.y);
@@ -349,10 +375,10 @@ describe("random forest on a small table", () => {
       seed: Math.floor(seedrandom("forest:11")() * 0x80000000), treeOptions: { minNumSamples: 3, maxDepth: Infinity, gainThreshold: 0.01 },
     });
     rf.train(small.X, small.y);
-    const columns: number[] = rf.indexes[0];
+    const columns = rf.indexes[0] as number[];
     const probe = [...small.X, ...tiedTable(300, "probe").X];
     for (const row of probe) {
-      const dist = rf.estimators[0].root.classify(columns.map((c) => row[c]));
+      const dist = (rf.estimators[0] as MlCartTree).root.classify(columns.map((c) => row[c] as number));
       // ml-cart sums 1/n per row, so a pure leaf can hold 1.0000000000000002; scores are clamped to [0, 1].
       const share = Math.min(1, dist.columns > 1 ? dist.get(0, 1) : 0);
       assert.equal(m.predictOne(Float64Array.from(row)), share);
@@ -361,23 +387,27 @@ describe("random forest on a small table", () => {
 
   test("binned columns: thresholds mapped back to raw units route rows exactly as the binned tree", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { RandomForestClassifier } = require("ml-random-forest");
+    const { RandomForestClassifier } = require("ml-random-forest") as MlRandomForestModule;
     const bins = 6;
     const m = createForest({ nEstimators: 1, bootstrap: false, maxFeatures: 1, minNumSamples: 3, seed: 5, bins });
     m.fit(smallX, small.y);
     const cuts = [0, 1, 2, 3, 4].map((j) => binEdges(small.X.map((r) => r[j] as number), bins));
     assert.deepEqual(cuts.map((c) => c === null), [true, true, false, false, false], "0/1 columns are left alone");
-    const bin = (r: number[]): number[] => r.map((v, j) => (cuts[j] ? (cuts[j] as Float64Array).filter((c) => c <= v).length : v));
+    const bin = (r: number[]): number[] =>
+      r.map((v, j) => {
+        const cut = cuts[j];
+        return cut ? cut.filter((c) => c <= v).length : v;
+      });
     const rf = new RandomForestClassifier({
       nEstimators: 1, maxFeatures: 1, replacement: false, useSampleBagging: false, noOOB: true,
       seed: Math.floor(seedrandom("forest:5")() * 0x80000000), treeOptions: { minNumSamples: 3, maxDepth: Infinity, gainThreshold: 0.01 },
     });
     rf.train(small.X.map(bin), small.y);
-    const columns: number[] = rf.indexes[0];
+    const columns = rf.indexes[0] as number[];
     const rng = seedrandom("raw probe");
     const probe = [...small.X, ...Array.from({ length: 300 }, () => [rng() < 0.5 ? 1 : 0, 0, rng() * 14 - 1, rng() * 22 - 1, rng() * 32 - 1])];
     for (const row of probe) {
-      const dist = rf.estimators[0].root.classify(columns.map((c) => bin(row)[c]));
+      const dist = (rf.estimators[0] as MlCartTree).root.classify(columns.map((c) => bin(row)[c] as number));
       assert.equal(m.predictOne(Float64Array.from(row)), Math.min(1, dist.columns > 1 ? dist.get(0, 1) : 0), JSON.stringify(row));
     }
   });
@@ -416,7 +446,7 @@ describe("random forest on a small table", () => {
   test("toJSON / loadForest: identical predictions, importances and ensemble; corrupt state refused", () => {
     const m = createForest({ nEstimators: 15, seed: 9, bins: 8 });
     m.fit(smallX, small.y);
-    const serialized = JSON.parse(JSON.stringify(m.toJSON()));
+    const serialized = JSON.parse(JSON.stringify(m.toJSON())) as SerializedClassifier & { state: ForestState };
     const back = loadForest(serialized);
     assert.deepEqual(back.predictProba(smallX), m.predictProba(smallX));
     smallX.slice(0, 50).forEach((x) => assert.equal(back.predictOne(x), m.predictOne(x)));
@@ -425,8 +455,8 @@ describe("random forest on a small table", () => {
     assert.equal(back.toEnsemble().trees.length, 15);
     assert.throws(() => loadForest({ ...serialized, kind: "knn" }), /not a random forest/);
     assert.throws(() => loadForest({ ...serialized, state: { ...serialized.state, version: 99 } }), /version/);
-    const broken = JSON.parse(JSON.stringify(serialized));
-    broken.state.trees[0].left[0] = 0;
+    const broken = JSON.parse(JSON.stringify(serialized)) as typeof serialized;
+    (broken.state.trees[0] as StoredTree).left[0] = 0;
     assert.throws(() => loadForest(broken), /corrupt/);
   });
 
@@ -439,7 +469,7 @@ describe("random forest on a small table", () => {
     const imp = m.nativeImportance();
     assert.ok(Math.abs(imp.reduce((s, v) => s + v, 0) - 1) < 1e-12);
     assert.ok(imp.every((v) => v >= 0));
-    assert.ok((imp[2] as number) > 0.6, `importances ${Array.from(imp)}`);
+    assert.ok((imp[2] as number) > 0.6, `importances ${Array.from(imp).join(",")}`);
   });
 
   test('classWeight "balanced" raises the scores of a rare class (weighted bootstrap), ranking kept', () => {
@@ -475,7 +505,12 @@ describe("random forest on Telco (60/20/20 split, seed 42)", () => {
     const d = train.X[0]?.length as number;
     const cuts = Array.from({ length: d }, (_, j) => binEdges(train.X.map((r) => r[j] as number), 32));
     const raw = train.X.map((r) => Array.from(r));
-    const binned = train.X.map((r) => Array.from(r, (v, j) => (cuts[j] ? (cuts[j] as Float64Array).filter((c) => c <= v).length : v)));
+    const binned = train.X.map((r) =>
+      Array.from(r, (v, j) => {
+        const cut = cuts[j];
+        return cut ? cut.filter((c) => c <= v).length : v;
+      }),
+    );
     const rng = seedrandom("telco trees");
     let fast = 0;
     let slow = 0;
@@ -526,6 +561,6 @@ describe("random forest on Telco (60/20/20 split, seed 42)", () => {
     const imp = m.nativeImportance();
     const top = [...imp.keys()].sort((a, b) => (imp[b] as number) - (imp[a] as number)).slice(0, 5);
     // Column 0 is tenure, 36 Contract=Month-to-month: both lead scikit-learn's impurity importances too.
-    assert.ok(top.includes(0) && top.includes(36), `top columns ${top}`);
+    assert.ok(top.includes(0) && top.includes(36), `top columns ${top.join(",")}`);
   });
 });

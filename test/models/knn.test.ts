@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { rocAuc } from "../../lib/evaluation/metrics";
+import type { SerializedClassifier } from "../../lib/models/classifier";
 import { createKnn, knnParams, loadKnn, type KnnModel } from "../../lib/models/knn";
 import { type Part, telcoMatrix } from "../support";
 
@@ -85,7 +86,7 @@ describe("knn on hand-built points", () => {
     for (const params of [{ k: 2 }, { k: 3, weights: "distance", prior: 0.5 }, { k: 3, classWeight: "balanced" }]) {
       const m = fitted(params, X, y);
       const text = JSON.stringify(m.toJSON());
-      const back = loadKnn(JSON.parse(text));
+      const back = loadKnn(JSON.parse(text) as SerializedClassifier);
       assert.deepEqual(back.params, m.params);
       for (const q of [[0.2, 0.1], [5, 5], [10.9, -1], [2, 0]]) {
         const x = Float64Array.from(q);
@@ -192,7 +193,7 @@ describe("knn on Telco (60/20/20 split, seed 42)", () => {
   });
 
   test("round trip of the Telco model through JSON text predicts identically", () => {
-    const back = loadKnn(JSON.parse(JSON.stringify(model.toJSON())));
+    const back = loadKnn(JSON.parse(JSON.stringify(model.toJSON())) as SerializedClassifier);
     assert.deepEqual(back.predictProba(held.X), scores().p);
   });
 });

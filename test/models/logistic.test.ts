@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Matrix as MlMatrix } from "ml-matrix";
 
 import { rocAuc } from "../../lib/evaluation/metrics";
+import type { SerializedClassifier } from "../../lib/models/classifier";
 import { createLogistic, loadLogistic, logisticParams, type LogisticRegressionModel } from "../../lib/models/logistic";
 import { type Part, telcoMatrix } from "../support";
 
@@ -75,7 +76,7 @@ describe("logistic regression on a small problem", () => {
       const m = fitted({ C }, X_SMALL, Y_SMALL, s);
       const g = objectiveGradient(m, X_SMALL, Y_SMALL, s, C);
       const total = s.reduce((a, b) => a + b, 0);
-      assert.ok(Math.max(...g.map(Math.abs)) / total < 1e-8, `gradient ${g}`);
+      assert.ok(Math.max(...g.map(Math.abs)) / total < 1e-8, `gradient ${g.join(",")}`);
       assert.ok((m.fitReport()?.gradientNorm ?? 1) < 1e-8);
     }
   });
@@ -140,7 +141,7 @@ describe("logistic regression on a small problem", () => {
     for (const params of [{ C: 0.3 }, { C: Infinity }, { l2: 2, classWeight: "balanced" }]) {
       const m = fitted(params, X_SMALL, Y_SMALL, W_SMALL);
       const text = JSON.stringify(m.toJSON());
-      const back = loadLogistic(JSON.parse(text));
+      const back = loadLogistic(JSON.parse(text) as SerializedClassifier);
       assert.deepEqual(back.params, m.params);
       assert.deepEqual(back.predictProba(X_SMALL), m.predictProba(X_SMALL));
       assert.deepEqual(back.coefficients(), m.coefficients());
@@ -244,7 +245,7 @@ describe("logistic regression on Telco (60/20/20 split, seed 42)", () => {
     const g = objectiveGradient(m, train.X, train.y, train.y.map(() => 1), 1);
     assert.ok(Math.max(...g.map(Math.abs)) / train.y.length < 1e-8, "gradient at the solution");
     // Round trip on the real model.
-    const back = loadLogistic(JSON.parse(JSON.stringify(m.toJSON())));
+    const back = loadLogistic(JSON.parse(JSON.stringify(m.toJSON())) as SerializedClassifier);
     assert.deepEqual(back.predictProba(held.X), m.predictProba(held.X));
     // Balanced class weights barely move the ranking.
     const balanced = createLogistic({ C: 1, classWeight: "balanced" });

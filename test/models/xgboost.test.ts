@@ -10,6 +10,7 @@ import { cleanFile } from "../../lib/cleaning/table";
 import { rocAuc } from "../../lib/evaluation/metrics";
 import type { Customer } from "../../lib/core/schema";
 import { stratifiedSplit } from "../../lib/core/split";
+import type { SerializedClassifier } from "../../lib/models/classifier";
 import { CompiledEnsemble, gainImportance } from "../../lib/models/trees";
 import {
   type WasmPredictor,
@@ -118,7 +119,7 @@ describe("float32 thresholds as float64 boundaries", () => {
       const probes: number[] = [t, b];
       for (const db of [-1, 1]) {
         u32[0] = (bits + db) >>> 0;
-        const n = f32[0] as number;
+        const n = f32[0];
         if (Number.isFinite(n)) probes.push(n, (n + t) / 2);
       }
       for (const p of [...probes]) for (const eps of [1 - 2 ** -52, 1 + 2 ** -52]) probes.push(p * eps);
@@ -208,7 +209,7 @@ describe("xgboost on Telco", () => {
 
   test("toJSON -> JSON -> loadXGBoost predicts identically, in a process that never loads the WASM", () => {
     const json = JSON.stringify(model.toJSON());
-    const restored = loadXGBoost(JSON.parse(json));
+    const restored = loadXGBoost(JSON.parse(json) as SerializedClassifier);
     assert.deepEqual(restored.predictProba(test_.X), model.predictProba(test_.X));
     assert.deepEqual(restored.nativeImportance(), model.nativeImportance());
     assert.equal(restored.params["nRounds"], 300);
@@ -270,7 +271,7 @@ describe("xgboost on Telco", () => {
         const r = t.right[i] as number;
         assert.equal(l, i + 1, "left child follows its parent");
         assert.ok(r > l);
-        assert.ok(Number.isFinite(t.threshold[i] as number));
+        assert.ok(Number.isFinite(t.threshold[i]));
         assert.ok((t.gain[i] as number) >= 0);
         const cl = t.cover[l] as number;
         const cr = t.cover[r] as number;
@@ -341,7 +342,7 @@ describe("xgboost on Telco", () => {
     m.fit(X, y);
     const probe = [Float64Array.of(-1, 3), Float64Array.of(1, 3), Float64Array.of(Number.NaN, 3), Float64Array.of(-0.5, 3), Float64Array.of(-2, 3)];
     const js = m.predictProba(probe);
-    assert.ok((js[0] as number) > 0.8 && (js[1] as number) < 0.2 && (js[2] as number) < 0.2, `predictions ${Array.from(js)}`);
+    assert.ok((js[0] as number) > 0.8 && (js[1] as number) < 0.2 && (js[2] as number) < 0.2, `predictions ${Array.from(js).join(",")}`);
     const w = createWasmPredictor(m);
     try {
       assert.ok(maxAbsDiff(js, w.predictProba(probe)) < 1e-6);

@@ -167,7 +167,7 @@ describe("drift on the IBM data with a trained model", () => {
     assert.equal(r.prediction.drift, true);
     assert.ok(r.prediction.mean > r.prediction.reference_mean);
     assert.ok(r.label?.drift, "more month-to-month customers churn more");
-    assert.ok((r.label?.difference_ci95[0] as number) > 0);
+    assert.ok((r.label?.difference_ci95[0]) > 0);
     assert.match(formatDrift(r), /Contract.*DRIFT/);
   });
 

@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type DocFigure, docFigures, figureDigest } from "../../lib/reporting/doc-figures";
@@ -92,7 +93,8 @@ describe("README figures", () => {
   });
 
   test("render-figures --check lists missing PNGs and changed digests, and accepts an up-to-date folder", async () => {
-    const { renderFigures } = require(path.join(repoRoot, "scripts", "render-figures.js")) as {
+    // A plain CommonJS script outside the TypeScript project, loaded by path at run time.
+    const { renderFigures } = createRequire(__filename)(path.join(repoRoot, "scripts", "render-figures.js")) as {
       renderFigures: (o: Record<string, unknown>) => Promise<{ written: string[]; stale: string[] }>;
     };
     const dir = await artifacts();

@@ -28,7 +28,7 @@ class Collect extends Writable {
     done();
   }
   rows(): OutRow[] {
-    return parse(this.text, { columns: true }) as OutRow[];
+    return parse<OutRow>(this.text, { columns: true });
   }
 }
 
@@ -39,7 +39,7 @@ async function score(input: string | Buffer, reasons = 0): Promise<{ rows: OutRo
 }
 
 const ibmText = memo(() => fs.readFileSync(rawFile("telco-customer-churn.csv"), "utf8"));
-const ibmRecords = memo(() => parse(ibmText(), { relax_column_count: true }) as string[][]);
+const ibmRecords = memo(() => parse(ibmText(), { relax_column_count: true }));
 const toRecord = (header: readonly string[], cells: readonly string[]): Record<string, unknown> =>
   Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]));
 
@@ -215,7 +215,7 @@ describe("churn predict (streaming batch scoring)", () => {
     const out = path.join(dir, "scored.csv");
     const summaryFile = path.join(dir, "summary.json");
     await program.parseAsync(["predict", "--model", await trained(), "--data", data, "--out", out, "--reasons", "1", "--summary", summaryFile], { from: "user" });
-    const rows = parse(fs.readFileSync(out, "utf8"), { columns: true }) as OutRow[];
+    const rows = parse<OutRow>(fs.readFileSync(out, "utf8"), { columns: true });
     assert.equal(rows.length, 20);
     assert.ok(rows.every((r) => r.reasons.split("; ").length === 1));
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as BatchSummary;

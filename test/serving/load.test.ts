@@ -8,7 +8,8 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { MAX_BATCH, buildApp } from "../../lib/serving/app";
+import { buildApp } from "../../lib/serving/app";
+import { MAX_BATCH } from "../../lib/serving/schemas";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
 import { memo, repoRoot } from "../support";
@@ -44,7 +45,7 @@ function send(port: number, method: string, urlPath: string, body?: string | Buf
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        let json: unknown = undefined;
+        let json: unknown;
         try {
           json = JSON.parse(text);
         } catch {

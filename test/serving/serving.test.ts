@@ -12,7 +12,9 @@ import { ModelFileError, loadModelFile, modelChecksum, modelVersion, parseModelF
 import { NOVELTY_WARN_PERCENTILE } from "../../lib/serving/ood";
 import { NoveltyScorer, chargesRatio, quantileRank } from "../../lib/artifact/reference";
 import type { Customer } from "../../lib/core/schema";
-import { buildApp, jsonDepth, MAX_BATCH } from "../../lib/serving/app";
+import { buildApp } from "../../lib/serving/app";
+import { jsonDepth } from "../../lib/serving/body";
+import { MAX_BATCH } from "../../lib/serving/schemas";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
 import { memo, rawFile } from "../support";
@@ -209,13 +211,13 @@ describe("HTTP API (inject)", () => {
     const r = await post("/predict", FIRST, { "x-request-id": "abc-123" });
     assert.equal(r.statusCode, 200);
     assert.equal(r.headers["x-request-id"], "abc-123");
-    const body = r.json() as Record<string, unknown>;
+    const body = r.json<Record<string, unknown>>();
     for (const key of ["churn_probability", "churn", "threshold", "risk_band", "reasons", "model_version", "warnings"]) assert.ok(key in body, key);
     assert.ok((body["reasons"] as unknown[]).length === 3);
     const absurd = await post("/predict", FIRST, { "x-request-id": "x".repeat(500) });
     assert.match(String(absurd.headers["x-request-id"]), /^[0-9a-f-]{36}$/, "an overlong id is replaced by a UUID");
     const none = await post("/predict?reasons=0", FIRST);
-    assert.deepEqual((none.json() as Record<string, unknown>)["reasons"], []);
+    assert.deepEqual(none.json<Record<string, unknown>>()["reasons"], []);
     assert.equal((await post("/predict?reasons=-1", FIRST)).statusCode, 400);
   });
 
@@ -249,7 +251,7 @@ describe("HTTP API (inject)", () => {
   test("POST /predict/batch scores good rows and reports bad ones by index", async () => {
     const r = await post("/predict/batch", { customers: [FIRST, { ...FIRST, tenure: "x" }, 7, { ...FIRST, customerID: "0002-ORFBO" }] });
     assert.equal(r.statusCode, 200);
-    const body = r.json() as { scored: number; refused: number; results: { index: number; ok: boolean; errors?: { field: string }[] }[] };
+    const body = r.json<{ scored: number; refused: number; results: { index: number; ok: boolean; errors?: { field: string }[] }[] }>();
     assert.equal(body.scored, 2);
     assert.equal(body.refused, 2);
     assert.deepEqual(body.results.map((x) => x.ok), [true, false, false, true]);
@@ -259,10 +261,10 @@ describe("HTTP API (inject)", () => {
   test("GET /health, /ready, /model, /docs/json and /metrics", async () => {
     assert.deepEqual((await app.inject({ method: "GET", url: "/health" })).json(), { status: "ok" });
     assert.equal((await app.inject({ method: "GET", url: "/ready" })).statusCode, 200);
-    const model = (await app.inject({ method: "GET", url: "/model" })).json() as Record<string, unknown>;
+    const model = (await app.inject({ method: "GET", url: "/model" })).json<Record<string, unknown>>();
     assert.equal((model["features"] as unknown[]).length, 19);
     assert.equal(typeof model["threshold"], "number");
-    const docs = (await app.inject({ method: "GET", url: "/docs/json" })).json() as { paths: Record<string, unknown> };
+    const docs = (await app.inject({ method: "GET", url: "/docs/json" })).json<{ paths: Record<string, unknown> }>();
     for (const p of ["/predict", "/predict/batch", "/health", "/ready", "/model", "/metrics"]) assert.ok(p in docs.paths, p);
     await post("/predict", { ...FIRST, PaymentMethod: "Crypto" });
     const metrics = (await app.inject({ method: "GET", url: "/metrics" })).body;

@@ -106,7 +106,7 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
       const m = metrics.models[name];
       assert.ok(m, name);
       for (const part of ["validation", "test"] as const) {
-        const card = m[part] as Scorecard;
+        const card: Scorecard = m[part];
         for (const field of SCORE_FIELDS) {
           const v = card[field];
           assert.ok(typeof v === "number" && v >= 0 && v <= 1, `${name} ${part} ${field} = ${v}`);

@@ -1,0 +1,95 @@
+// The route schemas are the contract: Fastify validates with them, and they agree with the service's own structural
+// checks (recordErrors) on every kind of body, so a request is refused by both or by neither.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { FEATURE_COLUMNS } from "../../lib/core/schema";
+import { buildApp, validators } from "../../lib/serving/app";
+import { customerSchema } from "../../lib/serving/schemas";
+import { MAX_FIELDS, MAX_VALUE_LENGTH, PredictionService, recordErrors } from "../../lib/serving/service";
+import { fixture } from "../fixtures";
+import { memo } from "../support";
+
+const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
+
+const CUSTOMER: Record<string, unknown> = {
+  gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1, PhoneService: "No", MultipleLines: "No phone service",
+  InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes", DeviceProtection: "No", TechSupport: "No", StreamingTV: "No",
+  StreamingMovies: "No", Contract: "Month-to-month", PaperlessBilling: "Yes", PaymentMethod: "Electronic check", MonthlyCharges: 29.85, TotalCharges: 29.85,
+};
+
+const BODIES: [string, unknown][] = [
+  ["a clean customer", CUSTOMER],
+  ["messy spellings and numbers as text", { ...CUSTOMER, gender: "F", tenure: "12 months", MonthlyCharges: "$29,85", Contract: "month to month" }],
+  ["missing values as null", { ...CUSTOMER, tenure: null, TotalCharges: null }],
+  ["booleans", { ...CUSTOMER, SeniorCitizen: true, Partner: false }],
+  ["an unknown field", { ...CUSTOMER, note: "called twice" }],
+  ["an empty object", {}],
+  ["an array value", { ...CUSTOMER, tenure: [1] }],
+  ["an object value", { ...CUSTOMER, Contract: { kind: "monthly" } }],
+  ["a long string", { ...CUSTOMER, PaymentMethod: "x".repeat(MAX_VALUE_LENGTH + 1) }],
+  ["a string at the limit", { ...CUSTOMER, PaymentMethod: "x".repeat(MAX_VALUE_LENGTH) }],
+  ["a long field name", { ...CUSTOMER, ["k".repeat(MAX_VALUE_LENGTH + 1)]: 1 }],
+  ["too many fields", Object.fromEntries(Array.from({ length: MAX_FIELDS + 1 }, (_, i) => [`f${i}`, i]))],
+  ["as many fields as allowed", Object.fromEntries(Array.from({ length: MAX_FIELDS }, (_, i) => [`f${i}`, i]))],
+  ["an array body", [CUSTOMER]],
+  ["a string body", "tenure=1"],
+  ["a number body", 7],
+  ["null", null],
+];
+
+describe("the customer schema", () => {
+  const validate = validators().body.compile(customerSchema);
+  for (const [name, body] of BODIES) {
+    test(`agrees with recordErrors: ${name}`, () => {
+      const problems = recordErrors(body);
+      assert.equal(validate(body), problems.length === 0, `schema ${validate(body) ? "accepts" : "refuses"}, recordErrors says ${JSON.stringify(problems)}`);
+    });
+  }
+});
+
+describe("validation in the app", () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = await buildApp({ service: PredictionService.load(await trained()) });
+  });
+  after(async () => {
+    await app.close();
+  });
+  const post = (url: string, payload: unknown) => app.inject({ method: "POST", url, payload: JSON.stringify(payload), headers: { "content-type": "application/json" } });
+
+  test("a structurally bad customer is a 422 naming every bad field, in the service's words", async () => {
+    const body = { ...CUSTOMER, tenure: [1], Contract: { kind: "monthly" }, PaymentMethod: "x".repeat(MAX_VALUE_LENGTH + 1) };
+    const r = await post("/predict", body);
+    assert.equal(r.statusCode, 422);
+    const answer = r.json<{ error: string; fields: { field: string; message: string }[] }>();
+    assert.equal(answer.error, "invalid_customer");
+    assert.deepEqual(answer.fields, recordErrors(body));
+    assert.deepEqual(answer.fields.map((f) => f.field).sort(), ["Contract", "PaymentMethod", "tenure"]);
+  });
+
+  test("the reasons query string is validated by its schema: coerced from text, bounded, defaulted", async () => {
+    const reasonsOf = async (query: string): Promise<number> => (await post(`/predict${query}`, CUSTOMER)).json<{ reasons: unknown[] }>().reasons.length;
+    assert.equal(await reasonsOf(""), 3);
+    assert.equal(await reasonsOf("?reasons=1"), 1);
+    for (const bad of ["?reasons=abc", "?reasons=-1", `?reasons=${FEATURE_COLUMNS.length + 1}`, "?reasons=1.5"]) {
+      const r = await post(`/predict${bad}`, CUSTOMER);
+      assert.equal(r.statusCode, 400, bad);
+      const answer = r.json<{ error: string; fields: { field: string }[] }>();
+      assert.equal(answer.error, "bad_query", bad);
+      assert.deepEqual(answer.fields.map((f) => f.field), ["reasons"], bad);
+    }
+    const batch = await post("/predict/batch?reasons=2", { customers: [CUSTOMER] });
+    assert.equal(batch.json<{ results: { prediction: { reasons: unknown[] } }[] }>().results[0]?.prediction.reasons.length, 2);
+  });
+
+  test("/docs is generated from the same schemas the app validates with", async () => {
+    const docs = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
+      paths: Record<string, Record<string, { parameters?: { name: string; schema: { maximum?: number } }[]; requestBody?: { content: Record<string, { schema: { maxProperties?: number } }> } }>>;
+    }>();
+    const predict = docs.paths["/predict"]?.["post"];
+    assert.equal(predict?.parameters?.find((p) => p.name === "reasons")?.schema.maximum, FEATURE_COLUMNS.length);
+    assert.equal(predict?.requestBody?.content["application/json"]?.schema.maxProperties, MAX_FIELDS);
+  });
+});
