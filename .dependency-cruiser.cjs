@@ -1,6 +1,21 @@
 // Import rules for lib/ (dependency-cruiser): no cycle, and imports point one way, from core/ up to cli/.
 // `npm run lint` checks them.
-const LAYERS = ["core", "data", "cleaning", "features", "models", "evaluation", "artifact", "inspection", "training", "serving", "monitoring", "planning", "reporting", "cli"];
+const LAYERS = [
+  "core",
+  "data",
+  "cleaning",
+  "features",
+  "models",
+  "evaluation",
+  "artifact",
+  "inspection",
+  "training",
+  "serving",
+  "monitoring",
+  "planning",
+  "reporting",
+  "cli",
+];
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `${layer}-imports-up`,

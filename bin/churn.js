@@ -8,8 +8,10 @@ if (!fs.existsSync(cli)) {
   console.error("churn: the library is not built yet (dist/lib/cli/index.js is missing). Run `npm run build` first.");
   process.exit(2);
 }
-require(cli).main(process.argv).catch((err) => {
-  // Usage errors were already printed by commander, with the command's help.
-  if (!err?.printed) console.error(`churn: ${err && err.message ? err.message : err}`);
-  process.exit(typeof err?.exitCode === "number" ? err.exitCode : 1);
-});
+require(cli)
+  .main(process.argv)
+  .catch((err) => {
+    // Usage errors were already printed by commander, with the command's help.
+    if (!err?.printed) console.error(`churn: ${err && err.message ? err.message : err}`);
+    process.exit(typeof err?.exitCode === "number" ? err.exitCode : 1);
+  });

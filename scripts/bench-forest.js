@@ -33,15 +33,34 @@ const REFERENCE_TREES = arg("reference-trees", 3);
 // ---- Telco: unscaled one-hot matrix (as test/forest.test.ts; the real pipeline is lib/pipeline.ts).
 const rawDir = path.join(root, "data", "raw");
 const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"];
-const CATEGORICAL = ["gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod"];
+const CATEGORICAL = [
+  "gender",
+  "Partner",
+  "Dependents",
+  "PhoneService",
+  "MultipleLines",
+  "InternetService",
+  "OnlineSecurity",
+  "OnlineBackup",
+  "DeviceProtection",
+  "TechSupport",
+  "StreamingTV",
+  "StreamingMovies",
+  "Contract",
+  "PaperlessBilling",
+  "PaymentMethod",
+];
 function telco() {
   const customers = cleanFile(path.join(rawDir, "telco-customer-churn.csv")).customers;
   const byId = new Map(customers.map((c) => [c.customerID, c]));
   const label = (c) => (c.Churn === "Yes" ? 1 : 0);
   const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id)), 42);
   const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => String(c[col])))].sort());
-  const row = (c) => Float64Array.from([...NUMERIC.map((col) => c[col]), ...CATEGORICAL.flatMap((col, j) => levels[j].map((l) => (String(c[col]) === l ? 1 : 0)))]);
+  const row = (c) =>
+    Float64Array.from([
+      ...NUMERIC.map((col) => c[col]),
+      ...CATEGORICAL.flatMap((col, j) => levels[j].map((l) => (String(c[col]) === l ? 1 : 0))),
+    ]);
   const part = (ids) => ({ X: ids.map((id) => row(byId.get(id))), y: ids.map((id) => label(byId.get(id))) });
   return { train: part(split.train), test: part(split.test) };
 }
@@ -55,7 +74,9 @@ DecisionTreeClassifier.prototype.train = function train(trainingSet, trainingLab
   trainingSet = mlMatrix.Matrix.checkMatrix(trainingSet);
   this.root.train(trainingSet, trainingLabels, 0, null);
 };`;
-const ORIGINAL = PUBLISHED_TRAIN + `
+const ORIGINAL =
+  PUBLISHED_TRAIN +
+  `
 function getNumberOfClasses(array) {
   return array.filter((val, i, arr) => { return arr.indexOf(val) === i; }).map((val) => val + 1).reduce((a, b) => Math.max(a, b));
 }
@@ -79,6 +100,7 @@ function sandboxCart(extra) {
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
+// eslint-disable-next-line max-lines-per-function -- one straight-line benchmark: fit, time and print each variant in order; stages would only pass its timings around
 function main() {
   const { train, test } = telco();
   const n = train.X.length;
@@ -109,9 +131,15 @@ function main() {
   const perNode = timeTrees(sandboxCart(PUBLISHED_TRAIN));
   const published = timeTrees(sandboxCart(ORIGINAL));
   const same = patched.json.every((j, i) => j === published.json[i] && j === perNode.json[i]);
-  console.log(`\nml-cart tree (${n} bootstrap rows, ${k} of ${d} columns, minNumSamples ${options.minNumSamples}), ${REFERENCE_TREES} trees:`);
-  console.log(`  as published ${published.perTree.toFixed(2)} s/tree, per-node route ${perNode.perTree.toFixed(3)} s/tree, patched ${(patched.perTree * 1000).toFixed(1)} ms/tree`);
-  console.log(`  patched is ${(published.perTree / patched.perTree).toFixed(0)}x faster than published, ${(perNode.perTree / patched.perTree).toFixed(0)}x than the per-node route; identical trees: ${same}`);
+  console.log(
+    `\nml-cart tree (${n} bootstrap rows, ${k} of ${d} columns, minNumSamples ${options.minNumSamples}), ${REFERENCE_TREES} trees:`,
+  );
+  console.log(
+    `  as published ${published.perTree.toFixed(2)} s/tree, per-node route ${perNode.perTree.toFixed(3)} s/tree, patched ${(patched.perTree * 1000).toFixed(1)} ms/tree`,
+  );
+  console.log(
+    `  patched is ${(published.perTree / patched.perTree).toFixed(0)}x faster than published, ${(perNode.perTree / patched.perTree).toFixed(0)}x than the per-node route; identical trees: ${same}`,
+  );
 
   // 2. Forests: default (unbinned) and binned.
   for (const params of [{ nEstimators: TREES }, { nEstimators: TREES, bins: BINS }]) {
@@ -133,9 +161,15 @@ function main() {
     });
     const nodes = ensemble.trees.reduce((s, t) => s + t.feature.length, 0);
     const json = JSON.stringify(m.toJSON()).length;
-    console.log(`\nforest ${JSON.stringify(params)} (maxFeatures ${m.params.maxFeatures} = ${k} columns/tree, minNumSamples ${m.params.minNumSamples}):`);
-    console.log(`  fit ${fit.toFixed(1)} s (${((fit / TREES) * 1000).toFixed(0)} ms/tree), ${(nodes / TREES).toFixed(0)} nodes/tree, JSON ${(json / 1e6).toFixed(1)} MB`);
-    console.log(`  test ROC-AUC ${rocAuc(test.y, p).toFixed(4)} (mean leaf share); vote share would give ${rocAuc(test.y, votes).toFixed(4)}`);
+    console.log(
+      `\nforest ${JSON.stringify(params)} (maxFeatures ${m.params.maxFeatures} = ${k} columns/tree, minNumSamples ${m.params.minNumSamples}):`,
+    );
+    console.log(
+      `  fit ${fit.toFixed(1)} s (${((fit / TREES) * 1000).toFixed(0)} ms/tree), ${(nodes / TREES).toFixed(0)} nodes/tree, JSON ${(json / 1e6).toFixed(1)} MB`,
+    );
+    console.log(
+      `  test ROC-AUC ${rocAuc(test.y, p).toFixed(4)} (mean leaf share); vote share would give ${rocAuc(test.y, votes).toFixed(4)}`,
+    );
 
     // predictOne latency over every test row, several passes (the first warms up).
     const lat = [];
@@ -155,19 +189,33 @@ function main() {
       rows += test.X.length;
     }
     const rate = rows / seconds(start);
-    console.log(`  predictOne p50 ${quantile(lat, 0.5).toFixed(1)} µs, p99 ${quantile(lat, 0.99).toFixed(1)} µs; predictProba ${Math.round(rate).toLocaleString("en")} rows/s`);
+    console.log(
+      `  predictOne p50 ${quantile(lat, 0.5).toFixed(1)} µs, p99 ${quantile(lat, 0.99).toFixed(1)} µs; predictProba ${Math.round(rate).toLocaleString("en")} rows/s`,
+    );
   }
 
   // 3. ml-random-forest's own scoring of one row, for comparison (its predictProbability walks ml-matrix views).
   const { RandomForestClassifier } = require(require.resolve("ml-random-forest", { paths: [root] }));
-  const lib = new RandomForestClassifier({ nEstimators: 50, maxFeatures: k, replacement: false, noOOB: true, seed: 1, treeOptions: options });
-  lib.train(train.X.map((r) => Array.from(r)), train.y);
+  const lib = new RandomForestClassifier({
+    nEstimators: 50,
+    maxFeatures: k,
+    replacement: false,
+    noOOB: true,
+    seed: 1,
+    treeOptions: options,
+  });
+  lib.train(
+    train.X.map((r) => Array.from(r)),
+    train.y,
+  );
   const one = [Array.from(test.X[0])];
   lib.predictProbability(one, 1);
   const start = process.hrtime.bigint();
   for (let i = 0; i < 200; i++) lib.predictProbability([Array.from(test.X[i])], 1);
   const perRow = (seconds(start) / 200) * 1e6;
-  console.log(`\nml-random-forest predictProbability, one row, 50 trees: ${perRow.toFixed(0)} µs (~${((perRow * TREES) / 50 / 1000).toFixed(1)} ms at ${TREES} trees)`);
+  console.log(
+    `\nml-random-forest predictProbability, one row, 50 trees: ${perRow.toFixed(0)} µs (~${((perRow * TREES) / 50 / 1000).toFixed(1)} ms at ${TREES} trees)`,
+  );
 }
 
 main();

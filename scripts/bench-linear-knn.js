@@ -38,8 +38,21 @@ const AS_JSON = process.argv.includes("--json");
 // ---- data -------------------------------------------------------------------------------------------------------
 const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"];
 const CATEGORICAL = [
-  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
+  "gender",
+  "Partner",
+  "Dependents",
+  "PhoneService",
+  "MultipleLines",
+  "InternetService",
+  "OnlineSecurity",
+  "OnlineBackup",
+  "DeviceProtection",
+  "TechSupport",
+  "StreamingTV",
+  "StreamingMovies",
+  "Contract",
+  "PaperlessBilling",
+  "PaymentMethod",
 ];
 
 function telco() {
@@ -54,7 +67,10 @@ function telco() {
   const label = (c) => (c.Churn === "Yes" ? 1 : 0);
   const split = stratifiedSplit([...byId.keys()], (id) => label(byId.get(id)), 42);
   const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => String(c[col])))].sort());
-  const raw = (c) => [...NUMERIC.map((col) => c[col]), ...CATEGORICAL.flatMap((col, j) => levels[j].map((l) => (String(c[col]) === l ? 1 : 0)))];
+  const raw = (c) => [
+    ...NUMERIC.map((col) => c[col]),
+    ...CATEGORICAL.flatMap((col, j) => levels[j].map((l) => (String(c[col]) === l ? 1 : 0))),
+  ];
   const trainRaw = split.train.map((id) => raw(byId.get(id)));
   const d = trainRaw[0].length;
   const mean = new Array(d).fill(0);
@@ -110,7 +126,9 @@ function report(r) {
 const data = telco();
 const { train, test } = data;
 if (!AS_JSON) {
-  console.log(`Telco 60/20/20 seed 42: ${train.X.length} train, ${test.X.length} test rows, ${data.columns} columns; node ${process.version}`);
+  console.log(
+    `Telco 60/20/20 seed 42: ${train.X.length} train, ${test.X.length} test rows, ${data.columns} columns; node ${process.version}`,
+  );
 }
 
 // Logistic regression (Newton on ml-matrix), default C=1, fitted 3 times: first (cold) and median.
@@ -176,10 +194,16 @@ for (const weights of ["uniform", "distance"]) {
 // ml-knn as published: kd-tree, majority label only; timed on a sample of test rows.
 {
   const t0 = now();
-  const pkg = new MlKnn(train.X.map((r) => Array.from(r)), train.y, { k: 25 });
+  const pkg = new MlKnn(
+    train.X.map((r) => Array.from(r)),
+    train.y,
+    { k: 25 },
+  );
   const fit = seconds(t0);
   const step = Math.max(1, Math.floor(test.X.length / KNN_SAMPLE));
-  const sample = test.X.filter((_, i) => i % step === 0).slice(0, KNN_SAMPLE).map((r) => Array.from(r));
+  const sample = test.X.filter((_, i) => i % step === 0)
+    .slice(0, KNN_SAMPLE)
+    .map((r) => Array.from(r));
   const t1 = now();
   const labels = pkg.predict(sample);
   const batchSeconds = seconds(t1);

@@ -25,7 +25,10 @@ const reasons = Number(arg("reasons", "0"));
 const sameIds = process.argv.includes("--same-ids");
 if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${arg("rows")}`);
 
-const lines = fs.readFileSync(data, "utf8").split(/\r?\n/).filter((l) => l.trim() !== "");
+const lines = fs
+  .readFileSync(data, "utf8")
+  .split(/\r?\n/)
+  .filter((l) => l.trim() !== "");
 const header = lines.shift();
 const idIndex = header.split(",").findIndex((h) => h.trim().toLowerCase() === "customerid");
 
@@ -50,7 +53,14 @@ function* generate() {
 }
 
 const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-const marks = [0.1, 0.5, 1].map((share) => ({ share, at: Math.max(1, Math.round(rows * share)), rss: null, heap: null, buffers: null, seconds: null }));
+const marks = [0.1, 0.5, 1].map((share) => ({
+  share,
+  at: Math.max(1, Math.round(rows * share)),
+  rss: null,
+  heap: null,
+  buffers: null,
+  seconds: null,
+}));
 let outRows = -1; // the header line is not a row
 let outBytes = 0;
 let pending = "";
@@ -82,14 +92,20 @@ const sink = new Writable({
 (async () => {
   const service = PredictionService.load(model);
   const startRss = process.memoryUsage().rss;
-  console.log(`bench-predict: ${rows} rows cycled from ${path.basename(data)} (${lines.length} customers), model ${service.version}, reasons ${reasons}, ${sameIds ? "IDs repeat every cycle" : "distinct IDs"}`);
+  console.log(
+    `bench-predict: ${rows} rows cycled from ${path.basename(data)} (${lines.length} customers), model ${service.version}, reasons ${reasons}, ${sameIds ? "IDs repeat every cycle" : "distinct IDs"}`,
+  );
   console.log(`  RSS before scoring: ${mib(startRss)}`);
   const summary = await predictStream(Readable.from(generate(), { objectMode: false }), sink, service, { reasons, label: "generated" });
   for (const m of marks) {
-    console.log(`  ${String(Math.round(m.share * 100)).padStart(3)}% (${m.at} rows, ${m.seconds?.toFixed(1)} s): RSS ${mib(m.rss ?? 0)}, heap used ${mib(m.heap ?? 0)}, array buffers ${mib(m.buffers ?? 0)}`);
+    console.log(
+      `  ${String(Math.round(m.share * 100)).padStart(3)}% (${m.at} rows, ${m.seconds?.toFixed(1)} s): RSS ${mib(m.rss ?? 0)}, heap used ${mib(m.heap ?? 0)}, array buffers ${mib(m.buffers ?? 0)}`,
+    );
   }
   console.log(`  output: ${outRows} rows, ${mib(outBytes)}`);
-  console.log(`  ${Math.round(summary.rowsPerSecond)} rows/s, ${summary.elapsedSeconds.toFixed(1)} s, peak RSS ${mib(summary.peakRssBytes)} (sampled every 2048 rows)`);
+  console.log(
+    `  ${Math.round(summary.rowsPerSecond)} rows/s, ${summary.elapsedSeconds.toFixed(1)} s, peak RSS ${mib(summary.peakRssBytes)} (sampled every 2048 rows)`,
+  );
   console.log(`  scored ${summary.scored}, refused ${summary.refused}, warnings ${JSON.stringify(summary.warnings)}`);
   if (outRows !== rows) throw new Error(`expected ${rows} output rows, got ${outRows}`);
 })().catch((err) => {

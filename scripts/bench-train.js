@@ -14,7 +14,10 @@ const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
-const { values: args } = require("node:util").parseArgs({ options: { quick: { type: "boolean", default: false }, peers: { type: "string" } }, strict: true });
+const { values: args } = require("node:util").parseArgs({
+  options: { quick: { type: "boolean", default: false }, peers: { type: "string" } },
+  strict: true,
+});
 const { locateData } = require("./lib/dist").lib("data/acquire");
 const { cleanFile: CLEAN, exportFile: MESSY } = locateData(ROOT);
 const PEERS = args.peers ? path.resolve(args.peers) : null;
@@ -41,14 +44,19 @@ function churnTrain(data, out) {
 }
 
 function bestTest(metrics) {
-  return Object.entries(metrics.models).reduce((b, [name, m]) => (m.test.roc_auc > b.auc ? { name, auc: m.test.roc_auc } : b), { name: "", auc: -1 });
+  return Object.entries(metrics.models).reduce((b, [name, m]) => (m.test.roc_auc > b.auc ? { name, auc: m.test.roc_auc } : b), {
+    name: "",
+    auc: -1,
+  });
 }
 
 const f4 = (x) => (typeof x === "number" ? x.toFixed(4) : "-");
 
 function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  console.log(`bench:train (${quick ? "quick" : "full"}), seed ${seed}, ${require("node:os").cpus().length} cores, node ${process.version}`);
+  console.log(
+    `bench:train (${quick ? "quick" : "full"}), seed ${seed}, ${require("node:os").cpus().length} cores, node ${process.version}`,
+  );
 
   const clean = churnTrain(CLEAN, path.join(OUT, "clean"));
   const messy = churnTrain(MESSY, path.join(OUT, "messy"));
@@ -63,7 +71,9 @@ function main() {
     const r = timed(PYTHON, args, { cwd: PEERS });
     peer = { seconds: r.seconds, out: JSON.parse(r.stdout) };
   } else {
-    console.log(`peer skipped: ${fs.existsSync(peerScript) ? "" : `${peerScript} missing; `}${hasPeerDeps ? "" : "python3-sklearn/pandas/xgboost not installed"}`);
+    console.log(
+      `peer skipped: ${fs.existsSync(peerScript) ? "" : `${peerScript} missing; `}${hasPeerDeps ? "" : "python3-sklearn/pandas/xgboost not installed"}`,
+    );
   }
 
   console.log("\nTest ROC-AUC on the project's split (clean file), same customers for both sides:");
@@ -88,21 +98,40 @@ function main() {
 
   const checks = [];
   if (peerBest) {
-    checks.push([`best test ROC-AUC ${f4(oursBest.auc)} (${oursBest.name}) >= peer best ${f4(peerBest.auc)} (${peerBest.name})`, oursBest.auc >= peerBest.auc]);
-    checks.push([`selected model (${clean.metrics.best_model}) test ROC-AUC ${f4(selected)} >= peer best ${f4(peerBest.auc)}`, selected >= peerBest.auc]);
+    checks.push([
+      `best test ROC-AUC ${f4(oursBest.auc)} (${oursBest.name}) >= peer best ${f4(peerBest.auc)} (${peerBest.name})`,
+      oursBest.auc >= peerBest.auc,
+    ]);
+    checks.push([
+      `selected model (${clean.metrics.best_model}) test ROC-AUC ${f4(selected)} >= peer best ${f4(peerBest.auc)}`,
+      selected >= peerBest.auc,
+    ]);
     checks.push([`churn train ${clean.seconds.toFixed(1)} s < peer ${peer.seconds.toFixed(1)} s`, clean.seconds < peer.seconds]);
     for (const name of ["logistic_regression", "random_forest", "knn", "xgboost"]) {
       const ours = clean.metrics.models[name]?.test.roc_auc;
       const theirs = peer.out.models[name]?.roc_auc;
       if (ours !== undefined && theirs !== undefined) {
-        checks.push([`${name} within 0.01 of scikit-learn: ${f4(ours)} vs ${f4(theirs)}`, Math.abs(ours - theirs) <= 0.01 || ours > theirs]);
+        checks.push([
+          `${name} within 0.01 of scikit-learn: ${f4(ours)} vs ${f4(theirs)}`,
+          Math.abs(ours - theirs) <= 0.01 || ours > theirs,
+        ]);
       }
     }
   }
-  checks.push([`messy export best test ROC-AUC ${f4(messyBest.auc)} within 0.01 of clean ${f4(oursBest.auc)}`, Math.abs(messyBest.auc - oursBest.auc) <= 0.01]);
+  checks.push([
+    `messy export best test ROC-AUC ${f4(messyBest.auc)} within 0.01 of clean ${f4(oursBest.auc)}`,
+    Math.abs(messyBest.auc - oursBest.auc) <= 0.01,
+  ]);
   console.log("\nChecks:");
   for (const [text, ok] of checks) console.log(`  ${ok ? "PASS" : "FAIL"}  ${text}`);
-  const summary = { quick, seed: Number(seed), clean: { seconds: clean.seconds, best: oursBest, selected: clean.metrics.best_model }, messy: { seconds: messy.seconds, best: messyBest }, peer: peer && { seconds: peer.seconds, best: peerBest, models: peer.out.models }, checks: checks.map(([text, ok]) => ({ text, ok })) };
+  const summary = {
+    quick,
+    seed: Number(seed),
+    clean: { seconds: clean.seconds, best: oursBest, selected: clean.metrics.best_model },
+    messy: { seconds: messy.seconds, best: messyBest },
+    peer: peer && { seconds: peer.seconds, best: peerBest, models: peer.out.models },
+    checks: checks.map(([text, ok]) => ({ text, ok })),
+  };
   fs.writeFileSync(path.join(OUT, "bench-train.json"), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), path.join(OUT, "bench-train.json"))}`);
 }

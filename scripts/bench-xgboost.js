@@ -21,8 +21,21 @@ const rawDir = path.resolve(__dirname, "..", "data", "raw");
 // The same quick one-hot design as test/xgboost.test.ts (the real pipeline is lib/pipeline.ts).
 const NUMERIC = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"];
 const CATEGORICAL = [
-  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
+  "gender",
+  "Partner",
+  "Dependents",
+  "PhoneService",
+  "MultipleLines",
+  "InternetService",
+  "OnlineSecurity",
+  "OnlineBackup",
+  "DeviceProtection",
+  "TechSupport",
+  "StreamingTV",
+  "StreamingMovies",
+  "Contract",
+  "PaperlessBilling",
+  "PaymentMethod",
 ];
 
 function loadTelco() {
@@ -98,7 +111,9 @@ async function main() {
     for (let i = 0; i < pJs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(pJs[i] - pWasm[i]));
     const info = model.modelInfo();
     console.log(`\n== ${nRounds} rounds (eta 0.05, depth 4, subsample 0.8, colsample 0.8, exact) ==`);
-    console.log(`fit: ${fitSec.toFixed(2)} s   model: ${info.nTrees} trees, ${(info.bytes / 1024).toFixed(0)} KiB   test ROC-AUC: ${rocAuc(test.y, pJs).toFixed(4)}   max |JS - WASM| prob: ${maxDiff.toExponential(2)}`);
+    console.log(
+      `fit: ${fitSec.toFixed(2)} s   model: ${info.nTrees} trees, ${(info.bytes / 1024).toFixed(0)} KiB   test ROC-AUC: ${rocAuc(test.y, pJs).toFixed(4)}   max |JS - WASM| prob: ${maxDiff.toExponential(2)}`,
+    );
 
     const js = latency(test.X, (x) => model.predictOne(x));
     const w = latency(test.X, (x) => wasm.predictOne(x));
@@ -114,7 +129,9 @@ async function main() {
 
     const jsRate = throughput(test.X, (rows) => model.predictProba(rows));
     const wRate = throughput(test.X, (rows) => wasm.predictProba(rows));
-    console.log(`batch predictProba: JS ${Math.round(jsRate).toLocaleString("en-US")} rows/s, WASM ${Math.round(wRate).toLocaleString("en-US")} rows/s`);
+    console.log(
+      `batch predictProba: JS ${Math.round(jsRate).toLocaleString("en-US")} rows/s, WASM ${Math.round(wRate).toLocaleString("en-US")} rows/s`,
+    );
     wasm.free();
     legacy.free();
   }

@@ -23,7 +23,11 @@ async function main() {
     figureProblems = result.stale || [];
     if (!check) console.log(`docs: ${result.written.length} figure(s) rendered to docs/figures/`);
   }
-  const sections = generateSections({ artifactsDir, exportFile, figureManifest: fs.existsSync(figureManifest) ? figureManifest : undefined });
+  const sections = generateSections({
+    artifactsDir,
+    exportFile,
+    figureManifest: fs.existsSync(figureManifest) ? figureManifest : undefined,
+  });
   let failed = false;
   for (const doc of DOCUMENTS) {
     const file = path.join(root, doc);
@@ -38,7 +42,10 @@ async function main() {
       if (result.stale.length) {
         console.error(`docs: ${doc} disagrees with the artifacts in: ${result.stale.join(", ")} (run \`npm run docs\`)`);
         failed = true;
-      } else console.log(`docs: ${doc} agrees with the artifacts (${result.changed.length - result.stale.length} measured section(s) differ by machine, not checked)`);
+      } else
+        console.log(
+          `docs: ${doc} agrees with the artifacts (${result.changed.length - result.stale.length} measured section(s) differ by machine, not checked)`,
+        );
     } else {
       if (result.text !== before) fs.writeFileSync(file, result.text);
       console.log(`docs: ${doc}: ${result.changed.length ? `updated ${result.changed.join(", ")}` : "up to date"}`);

@@ -103,7 +103,10 @@ Plotly.newPlot("plot", spec.data, Object.assign({}, spec.layout, { width: ${widt
 /** One page drawing every figure in turn with Plotly.toImage; the PNG data URLs land in #out for --dump-dom. */
 function batchPage(figures) {
   plotlySource ??= fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js", { paths: [root] }), "utf8");
-  const specs = JSON.stringify(figures.map((f) => ({ name: f.name, figure: f.figure, ...size(f.figure) }))).replace(/<\/(script)/gi, "<\\/$1");
+  const specs = JSON.stringify(figures.map((f) => ({ name: f.name, figure: f.figure, ...size(f.figure) }))).replace(
+    /<\/(script)/gi,
+    "<\\/$1",
+  );
   return `<!doctype html>
 <html><head><meta charset="utf-8">
 <style>html,body{margin:0;padding:0;background:#fff}</style>
@@ -136,7 +139,12 @@ const specs = ${specs};
 async function renderBatch(chromium, figures, workDir, budgetMs) {
   const html = path.join(workDir, "figures.html");
   fs.writeFileSync(html, batchPage(figures));
-  const dom = await run(chromium, [...chromiumFlags(workDir, "batch"), `--virtual-time-budget=${budgetMs}`, "--dump-dom", `file://${html}`], 120_000, true);
+  const dom = await run(
+    chromium,
+    [...chromiumFlags(workDir, "batch"), `--virtual-time-budget=${budgetMs}`, "--dump-dom", `file://${html}`],
+    120_000,
+    true,
+  );
   const m = /<pre id="out">([^<]*)<\/pre>/.exec(dom);
   const results = new Map();
   for (const line of m ? m[1].split("\n") : []) {
@@ -187,7 +195,10 @@ function run(cmd, args, timeoutMs, stdoutOnly = false) {
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(output);
-      else reject(new Error(`${path.basename(cmd)} exited with ${signal ?? code}: ${(errors || output).trim().split("\n").slice(-3).join(" | ")}`));
+      else
+        reject(
+          new Error(`${path.basename(cmd)} exited with ${signal ?? code}: ${(errors || output).trim().split("\n").slice(-3).join(" | ")}`),
+        );
     });
   });
 }
@@ -261,7 +272,9 @@ async function renderInBatches(chromium, todo, workDir, fileOf, written, log) {
         missing.push(f);
       }
     }
-    log(`  ${queue.length - missing.length} of ${queue.length} figure(s) rendered in one Chromium run (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    log(
+      `  ${queue.length - missing.length} of ${queue.length} figure(s) rendered in one Chromium run (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
     queue = missing;
   }
   return queue;
@@ -273,7 +286,11 @@ async function renderFigures(options = {}) {
   const outDir = path.resolve(root, options.outDir ?? path.join("docs", "figures"));
   const log = options.log ?? (() => {});
   const { docFigures, figureDigest } = loadLib();
-  const figures = docFigures({ artifactsDir, exportFile }).map((f) => ({ ...f, digest: figureDigest(f.figure), measured: f.measured === true }));
+  const figures = docFigures({ artifactsDir, exportFile }).map((f) => ({
+    ...f,
+    digest: figureDigest(f.figure),
+    measured: f.measured === true,
+  }));
   const previous = readManifest(outDir);
   const before = new Map(previous.figures.map((e) => [e.name, e]));
   const fileOf = (name) => path.join(outDir, `${name}.png`);
@@ -323,7 +340,14 @@ async function renderFigures(options = {}) {
   const manifest = {
     figures: [...figures]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((f) => ({ name: f.name, title: f.title, alt: f.alt, file: manifestPath(fileOf(f.name)), digest: f.digest, measured: f.measured })),
+      .map((f) => ({
+        name: f.name,
+        title: f.title,
+        alt: f.alt,
+        file: manifestPath(fileOf(f.name)),
+        digest: f.digest,
+        measured: f.measured,
+      })),
   };
   fs.writeFileSync(path.join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   written.sort();

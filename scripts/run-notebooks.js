@@ -201,8 +201,16 @@ function main(argv) {
       const m = /RUN_NOTEBOOKS_FAILED_CELL=(\d+)/.exec(r.stderr || "");
       const f = m && fs.existsSync(executed) ? cellReport(executed, Number(m[1])) : null;
       if (f) {
-        const src = f.source.split("\n").slice(0, 8).map((l) => `    | ${l}`).join("\n");
-        const err = (f.error || "(no error text from the kernel)").split("\n").slice(0, 40).map((l) => `    ${l}`).join("\n");
+        const src = f.source
+          .split("\n")
+          .slice(0, 8)
+          .map((l) => `    | ${l}`)
+          .join("\n");
+        const err = (f.error || "(no error text from the kernel)")
+          .split("\n")
+          .slice(0, 40)
+          .map((l) => `    ${l}`)
+          .join("\n");
         console.error(`\nrun-notebooks: ${rel(nb)}: cell ${f.cell} failed:\n${src}\n  error:\n${err}`);
       } else {
         console.error(`\nrun-notebooks: ${rel(nb)} failed:\n${failureSummary(r.stderr)}`);

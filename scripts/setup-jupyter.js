@@ -111,9 +111,7 @@ function findJupyterPython({ modules = ["jupyter_client"], env = process.env } =
     tried.push(c.python);
     if (canImport(c.python, modules, env)) return { ...c, tried };
   }
-  const err = new Error(
-    `No Python with ${modules.join(", ")} found (tried: ${tried.join(", ")}).\n${INSTALL_HINT}`,
-  );
+  const err = new Error(`No Python with ${modules.join(", ")} found (tried: ${tried.join(", ")}).\n${INSTALL_HINT}`);
   err.code = "ENOJUPYTER";
   err.tried = tried;
   throw err;
@@ -141,7 +139,10 @@ function kernelJsonPath(name) {
 
 /** True if both kernelspecs exist and start this checkout's tslab. */
 function isRegistered() {
-  for (const [name, js] of [["tslab", false], ["jslab", true]]) {
+  for (const [name, js] of [
+    ["tslab", false],
+    ["jslab", true],
+  ]) {
     try {
       const spec = JSON.parse(fs.readFileSync(kernelJsonPath(name), "utf8"));
       if (JSON.stringify(spec.argv) !== JSON.stringify(expectedKernelJson(js).argv)) return false;
@@ -182,7 +183,10 @@ function setupJupyter({ force = false, quiet = false, env = process.env } = {}) 
     // tslab's install.py also imports IPython, which a bare jupyter_client install may lack.
     // The kernelspec is just a kernel.json, so write the identical files ourselves.
     log("setup-jupyter: `tslab install` failed; writing the kernelspecs directly");
-    for (const [name, js] of [["tslab", false], ["jslab", true]]) {
+    for (const [name, js] of [
+      ["tslab", false],
+      ["jslab", true],
+    ]) {
       fs.mkdirSync(path.dirname(kernelJsonPath(name)), { recursive: true });
       fs.writeFileSync(kernelJsonPath(name), JSON.stringify(expectedKernelJson(js), null, 1) + "\n");
     }

@@ -41,7 +41,6 @@ const stripAnsi = (s) => String(s || "").replace(ANSI_ESCAPE, "");
 
 class SlidesError extends Error {}
 
-
 // A template derived from nbconvert's reveal template (nbconvert 6 and 7): no jQuery, require.js or MathJax, and
 // reveal.js + the notes plugin loaded with plain script tags (their UMD builds set window.Reveal / RevealNotes).
 const TEMPLATE_CONF = { base_template: "reveal", mimetypes: { "text/html": true } };
@@ -91,10 +90,7 @@ function writeTemplate() {
   const dir = path.join(base, "churn_reveal");
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, "conf.json"), JSON.stringify(TEMPLATE_CONF));
-  fs.writeFileSync(
-    path.join(dir, "index.html.j2"),
-    TEMPLATE_INDEX.replace("EXTRA_CSS", EXTRA_CSS),
-  );
+  fs.writeFileSync(path.join(dir, "index.html.j2"), TEMPLATE_INDEX.replace("EXTRA_CSS", EXTRA_CSS));
   return base;
 }
 
@@ -157,13 +153,16 @@ function printPdf(chrome, htmlFile, pdfFile) {
       { encoding: "utf8", timeout: 180_000 },
     );
     if (r.error || !fs.existsSync(pdfFile) || fs.statSync(pdfFile).size === 0) {
-      throw new SlidesError(`${chrome} did not write ${rel(pdfFile)}:\n${r.error ? r.error.message : stripAnsi(r.stderr).split("\n").slice(-15).join("\n")}`);
+      throw new SlidesError(
+        `${chrome} did not write ${rel(pdfFile)}:\n${r.error ? r.error.message : stripAnsi(r.stderr).split("\n").slice(-15).join("\n")}`,
+      );
     }
   } finally {
     fs.rmSync(userDir, { recursive: true, force: true });
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- the deck's build steps in order (execute, export, check offline, print), each a few lines that share the same paths
 function main(argv) {
   const pdf = !argv.includes("--no-pdf");
   const artifacts = path.resolve(ROOT, process.env.CHURN_ARTIFACTS || "artifacts");
@@ -201,7 +200,11 @@ function main(argv) {
     const detail = r.error
       ? r.error.message
       : f
-        ? `cell ${f.cell}:\n${f.source.split("\n").slice(0, 6).map((l) => `  | ${l}`).join("\n")}\nerror:\n${f.error || "(no error text from the kernel)"}`
+        ? `cell ${f.cell}:\n${f.source
+            .split("\n")
+            .slice(0, 6)
+            .map((l) => `  | ${l}`)
+            .join("\n")}\nerror:\n${f.error || "(no error text from the kernel)"}`
         : stripAnsi(r.stderr).split("\n").slice(-40).join("\n");
     throw new SlidesError(`executing ${rel(NOTEBOOK)} failed (partial notebook: ${rel(executed)}):\n${detail}`);
   }
@@ -215,20 +218,30 @@ function main(argv) {
     const x = spawnSync(
       python,
       [
-        "-m", "nbconvert", "--to", "slides",
+        "-m",
+        "nbconvert",
+        "--to",
+        "slides",
         `--TemplateExporter.extra_template_basedirs=${templates}`,
-        "--template", "churn_reveal",
-        "--no-input", "--no-prompt",
+        "--template",
+        "churn_reveal",
+        "--no-input",
+        "--no-prompt",
         "--SlidesExporter.reveal_url_prefix=reveal.js",
         "--SlidesExporter.reveal_theme=white",
         "--SlidesExporter.reveal_transition=none",
-        "--output-dir", outDir, "--output", "slides",
+        "--output-dir",
+        outDir,
+        "--output",
+        "slides",
         executed,
       ],
       { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
     );
     if (x.error || x.status !== 0) {
-      throw new SlidesError(`nbconvert --to slides failed:\n${x.error ? x.error.message : stripAnsi(x.stderr).split("\n").slice(-25).join("\n")}`);
+      throw new SlidesError(
+        `nbconvert --to slides failed:\n${x.error ? x.error.message : stripAnsi(x.stderr).split("\n").slice(-25).join("\n")}`,
+      );
     }
   } finally {
     fs.rmSync(templates, { recursive: true, force: true });
@@ -240,10 +253,13 @@ function main(argv) {
     throw new SlidesError(`${rel(htmlFile)} still loads non-local resources, so it would not work offline:\n  ${external.join("\n  ")}`);
   }
   for (const f of ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "plugin/notes/notes.js"]) {
-    if (!fs.existsSync(path.join(reveal.dir, f))) throw new SlidesError(`reveal.js ${reveal.version} has no ${f}; the template expects reveal.js 4`);
+    if (!fs.existsSync(path.join(reveal.dir, f)))
+      throw new SlidesError(`reveal.js ${reveal.version} has no ${f}; the template expects reveal.js 4`);
   }
   const slides = (html.match(/<section\b/g) || []).length;
-  console.log(`slides: ${rel(htmlFile)} (${(html.length / 2 ** 20).toFixed(1)} MB, ${slides} <section>s, reveal.js ${reveal.version} in ${rel(reveal.dir)}/; offline: no http(s)/file script or stylesheet sources)`);
+  console.log(
+    `slides: ${rel(htmlFile)} (${(html.length / 2 ** 20).toFixed(1)} MB, ${slides} <section>s, reveal.js ${reveal.version} in ${rel(reveal.dir)}/; offline: no http(s)/file script or stylesheet sources)`,
+  );
 
   // 3. PDF through reveal's print-pdf mode.
   if (!pdf) return 0;
@@ -255,7 +271,9 @@ function main(argv) {
   t0 = Date.now();
   printPdf(chrome.bin, htmlFile, pdfFile);
   const pages = (fs.readFileSync(pdfFile, "latin1").match(/\/Type\s*\/Page\b/g) || []).length;
-  console.log(`slides: ${rel(pdfFile)} (${pages} pages, ${(fs.statSync(pdfFile).size / 1024).toFixed(0)} KB, ${chrome.version}, ${secs()}s)`);
+  console.log(
+    `slides: ${rel(pdfFile)} (${pages} pages, ${(fs.statSync(pdfFile).size / 1024).toFixed(0)} KB, ${chrome.version}, ${secs()}s)`,
+  );
   return 0;
 }
 

@@ -130,7 +130,8 @@ async function ensure(name: FixtureName): Promise<string> {
       fs.renameSync(tmp, dir);
       // Older versions of this fixture are stale for good.
       for (const old of fs.readdirSync(cacheRoot)) {
-        if (old.startsWith(`${name}-`) && path.join(cacheRoot, old) !== dir && !old.endsWith(".lock")) fs.rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
+        if (old.startsWith(`${name}-`) && path.join(cacheRoot, old) !== dir && !old.endsWith(".lock"))
+          fs.rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
       }
       return dir;
     } finally {

@@ -26,8 +26,21 @@ export function memo<T>(make: () => T): () => T {
 
 const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"] as const;
 const CATEGORICAL = [
-  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
+  "gender",
+  "Partner",
+  "Dependents",
+  "PhoneService",
+  "MultipleLines",
+  "InternetService",
+  "OnlineSecurity",
+  "OnlineBackup",
+  "DeviceProtection",
+  "TechSupport",
+  "StreamingTV",
+  "StreamingMovies",
+  "Contract",
+  "PaperlessBilling",
+  "PaymentMethod",
 ] as const;
 
 export interface Part {

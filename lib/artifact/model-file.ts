@@ -37,15 +37,20 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** Checks a parsed model file: schema, version, checksum and the fields serving needs. Returns the problems found. */
 export function modelFileProblems(value: unknown): string[] {
   if (!isObject(value)) return ["the file is not a JSON object"];
-  if (value["schema"] !== MODEL_SCHEMA) return [`it is not a churn model (schema ${JSON.stringify(value["schema"])}, expected "${MODEL_SCHEMA}")`];
+  if (value["schema"] !== MODEL_SCHEMA)
+    return [`it is not a churn model (schema ${JSON.stringify(value["schema"])}, expected "${MODEL_SCHEMA}")`];
   if (value["schemaVersion"] !== MODEL_SCHEMA_VERSION) {
-    return [`it has model schema version ${JSON.stringify(value["schemaVersion"])}; this build reads version ${MODEL_SCHEMA_VERSION} (retrain with \`churn train\`)`];
+    return [
+      `it has model schema version ${JSON.stringify(value["schemaVersion"])}; this build reads version ${MODEL_SCHEMA_VERSION} (retrain with \`churn train\`)`,
+    ];
   }
   const problems: string[] = [];
   if (typeof value["checksum"] !== "string") problems.push("it has no checksum");
-  else if (value["checksum"] !== modelChecksum(value)) problems.push("its checksum does not match its content (the file was modified or truncated)");
+  else if (value["checksum"] !== modelChecksum(value))
+    problems.push("its checksum does not match its content (the file was modified or truncated)");
   const threshold = value["threshold"];
-  if (typeof threshold !== "number" || !(threshold > 0 && threshold < 1)) problems.push(`threshold ${JSON.stringify(threshold)} is not a probability in (0, 1)`);
+  if (typeof threshold !== "number" || !(threshold > 0 && threshold < 1))
+    problems.push(`threshold ${JSON.stringify(threshold)} is not a probability in (0, 1)`);
   if (!isObject(value["scorer"])) problems.push("it has no scorer");
   if (!isObject(value["reference"])) problems.push("it has no training reference statistics");
   const training = value["training"];
@@ -78,7 +83,9 @@ export function loadModelFile(path: string): { file: ModelFile; scorer: Scorer }
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new ModelFileError(`cannot read model ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file (train one with `churn train`)" : (err as Error).message}`);
+    throw new ModelFileError(
+      `cannot read model ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file (train one with `churn train`)" : (err as Error).message}`,
+    );
   }
   return parseModelFile(text, path);
 }

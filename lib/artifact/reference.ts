@@ -74,7 +74,9 @@ export class NoveltyScorer {
     const { precision } = reference;
     const { center, scale } = reference.pipeline;
     if (precision.length !== d * d || center.length !== d || scale.length !== d) {
-      throw new RangeError(`novelty reference is corrupt: precision has ${precision.length} entries and ${center.length} centers for dimension ${d}`);
+      throw new RangeError(
+        `novelty reference is corrupt: precision has ${precision.length} entries and ${center.length} centers for dimension ${d}`,
+      );
     }
     this.A = new Float64Array(d * d);
     this.b = new Float64Array(d);

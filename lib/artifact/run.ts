@@ -7,7 +7,6 @@ import { locateData } from "../data/acquire";
 import type { DataRef } from "./types";
 import { modelVersion } from "./model-file";
 
-
 export function dataRef(file: string, bytes: Buffer = readFileSync(file)): DataRef {
   return { file: path.basename(file), sha256: createHash("sha256").update(bytes).digest("hex") };
 }
@@ -25,7 +24,11 @@ const ARTIFACTS: { file: string; required: boolean; ref: (json: Record<string, u
   { file: "split.json", required: true, ref: (j) => ({ file: field(j, "data", "file"), sha256: field(j, "data", "sha256") }) },
   { file: "quality-report.json", required: true, ref: (j) => ({ file: field(j, "source", "file"), sha256: field(j, "source", "sha256") }) },
   { file: "study.json", required: false, ref: (j) => ({ file: field(j, "data", "file"), sha256: field(j, "data", "sha256") }) },
-  { file: path.join("bench", "bench-serve.json"), required: false, ref: (j) => ({ file: field(j, "data", "file"), sha256: field(j, "data", "sha256") }) },
+  {
+    file: path.join("bench", "bench-serve.json"),
+    required: false,
+    ref: (j) => ({ file: field(j, "data", "file"), sha256: field(j, "data", "sha256") }),
+  },
 ];
 
 function field(json: Record<string, unknown>, outer: string, inner: string): string | undefined {
@@ -62,7 +65,9 @@ export function locateRun(root: string, env: NodeJS.ProcessEnv = process.env): R
     const file = path.join(artifactsDir, artifact.file);
     if (!existsSync(file)) {
       if (artifact.required) {
-        throw new RunMismatchError(`${file} is missing: run \`npm start\` first (it trains on ${path.basename(exportFile)} and writes ${artifactsDir}).`);
+        throw new RunMismatchError(
+          `${file} is missing: run \`npm start\` first (it trains on ${path.basename(exportFile)} and writes ${artifactsDir}).`,
+        );
       }
       continue;
     }
@@ -74,7 +79,9 @@ export function locateRun(root: string, env: NodeJS.ProcessEnv = process.env): R
     }
     const ref = artifact.ref(json);
     if (!ref?.sha256) {
-      throw new RunMismatchError(`${file} does not record the data file it came from: it was written by an older version; run \`npm start\` again.`);
+      throw new RunMismatchError(
+        `${file} does not record the data file it came from: it was written by an older version; run \`npm start\` again.`,
+      );
     }
     jsons.set(artifact.file, json);
     refs.set(artifact.file, ref);

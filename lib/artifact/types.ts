@@ -69,7 +69,11 @@ export interface ModelFile {
   training: { dataSha256: string; rows: number; positives: number; split: "train+validation" };
   metrics: { validation: Scorecard; test: Scorecard };
   /** Calibrator kept on validation ("none" when it would not lower Brier without hurting ranking). */
-  calibration: { choice: string; rule: string; validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }> };
+  calibration: {
+    choice: string;
+    rule: string;
+    validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }>;
+  };
   /** Retention value assumptions the business view uses by default (lib/business.ts). */
   business: { assumptions: ValueAssumptions };
   /** sha256 of every other field (lib/model-file.ts); the loader refuses a file whose content does not match. */

@@ -58,7 +58,12 @@ export function formatQualitySummary(report: QualityReport): string {
   );
   if (table.length) {
     const width = Math.max(...table.map((r) => r.column.length), header[0]?.length ?? 0);
-    lines.push(`  ${header[0]?.padEnd(width)}  ${header.slice(1).map((h) => h.padStart(11)).join("")}`);
+    lines.push(
+      `  ${header[0]?.padEnd(width)}  ${header
+        .slice(1)
+        .map((h) => h.padStart(11))
+        .join("")}`,
+    );
     for (const r of table) {
       const cells = [r.missing, r.normalized, r.invalid, r.unknown, r.deduced].map((n) => String(n).padStart(11));
       lines.push(`  ${r.column.padEnd(width)}  ${cells.join("")}${r.sourceHeader === "(absent)" ? "  (column absent)" : ""}`);
@@ -92,15 +97,22 @@ export function describeQualityProblems(report: QualityReport): string[] {
       `**Duplicates:** ${duplicates.exactCopies} byte-identical copies and ${duplicates.mergedCopies} re-exported copies of ${duplicates.customersWithCopies} customers were merged by customer ID.`,
     );
   }
-  if (sum("normalized") > 0) out.push(`**Inconsistent spellings:** ${sum("normalized")} values needed normalizing; most in ${top("normalized")}.`);
-  if (sum("missing") > 0) out.push(`**Missing values:** ${sum("missing")} cells are empty or null tokens after repair; most in ${top("missing")}.`);
-  if (sum("deduced") > 0) out.push(`**Repaired from the row itself:** ${sum("deduced")} missing values were implied by other fields (e.g. PhoneService from MultipleLines).`);
+  if (sum("normalized") > 0)
+    out.push(`**Inconsistent spellings:** ${sum("normalized")} values needed normalizing; most in ${top("normalized")}.`);
+  if (sum("missing") > 0)
+    out.push(`**Missing values:** ${sum("missing")} cells are empty or null tokens after repair; most in ${top("missing")}.`);
+  if (sum("deduced") > 0)
+    out.push(
+      `**Repaired from the row itself:** ${sum("deduced")} missing values were implied by other fields (e.g. PhoneService from MultipleLines).`,
+    );
   if (sum("invalid") > 0) {
     const detail = rows
       .filter((r) => r.invalid > 0)
       .map((r) => {
         const q = report.columns[r.column as keyof QualityReport["columns"]];
-        const reasons = Object.entries(q.invalidReasons).map(([k, n]) => `${n} ${k}`).join(", ");
+        const reasons = Object.entries(q.invalidReasons)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(", ");
         const examples = Object.keys(q.invalidExamples).slice(0, 4).join(", ");
         return `${r.column}: ${reasons} (e.g. ${examples})`;
       })
@@ -114,7 +126,8 @@ export function describeQualityProblems(report: QualityReport): string[] {
     );
   }
   if (report.unknownColumns.length) out.push(`**Unknown columns ignored:** ${report.unknownColumns.join(", ")}.`);
-  if (report.setAside.length) out.push(`**Rows set aside:** ${report.setAside.length} (no customer ID or misaligned fields), written to set-aside.csv.`);
+  if (report.setAside.length)
+    out.push(`**Rows set aside:** ${report.setAside.length} (no customer ID or misaligned fields), written to set-aside.csv.`);
   const incons = Object.values(report.inconsistencies).reduce((s, n) => s + n, 0);
   if (incons) out.push(`**Contradictory combinations kept and flagged:** ${incons}.`);
   return out;

@@ -246,7 +246,10 @@ export function sniffHeader(recordsFor: (delimiter: string) => string[][]): Snif
 
 /** Finds the delimiter and header row that recognize the most churn columns within the first lines. */
 function sniff(text: string): Sniffed | null {
-  const head = text.split(/\r\n|\n|\r/).slice(0, HEADER_SEARCH_LINES).join("\n");
+  const head = text
+    .split(/\r\n|\n|\r/)
+    .slice(0, HEADER_SEARCH_LINES)
+    .join("\n");
   return sniffHeader((delimiter) => {
     try {
       return parse(head, { ...CSV_OPTIONS, delimiter });
@@ -302,10 +305,27 @@ type Row = Record<ColumnName, CellValue>;
 
 function emptyRow(): Row {
   return {
-    customerID: null, gender: null, SeniorCitizen: null, Partner: null, Dependents: null, tenure: null,
-    PhoneService: null, MultipleLines: null, InternetService: null, OnlineSecurity: null, OnlineBackup: null,
-    DeviceProtection: null, TechSupport: null, StreamingTV: null, StreamingMovies: null, Contract: null,
-    PaperlessBilling: null, PaymentMethod: null, MonthlyCharges: null, TotalCharges: null, Churn: null,
+    customerID: null,
+    gender: null,
+    SeniorCitizen: null,
+    Partner: null,
+    Dependents: null,
+    tenure: null,
+    PhoneService: null,
+    MultipleLines: null,
+    InternetService: null,
+    OnlineSecurity: null,
+    OnlineBackup: null,
+    DeviceProtection: null,
+    TechSupport: null,
+    StreamingTV: null,
+    StreamingMovies: null,
+    Contract: null,
+    PaperlessBilling: null,
+    PaymentMethod: null,
+    MonthlyCharges: null,
+    TotalCharges: null,
+    Churn: null,
   } satisfies Row;
 }
 
@@ -457,7 +477,13 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
       nonStandardIds: merged.nonStandardIds,
       normalizedIds: read.normalizedIds,
     },
-    duplicates: { customersWithCopies: merged.customersWithCopies, exactCopies: merged.exactCopies, mergedCopies: merged.mergedCopies, conflicts: merged.conflicts, conflictExamples: merged.conflictExamples },
+    duplicates: {
+      customersWithCopies: merged.customersWithCopies,
+      exactCopies: merged.exactCopies,
+      mergedCopies: merged.mergedCopies,
+      conflicts: merged.conflicts,
+      conflictExamples: merged.conflictExamples,
+    },
     columns: read.columns,
     unknownColumns: mapping.unknownColumns,
     absentColumns: mapping.absentColumns,
@@ -514,7 +540,8 @@ function readRows(parsed: ReturnType<typeof parseExport>, options: CleanOptions)
     if (!aligned) continue;
     const { fields, id } = aligned;
     const { row, labelStatus, missingNow } = canonicalRow(fields, id, mapping, decimalSeparator, out.columns);
-    const { deduced, respelled } = options.deduce === false ? NOTHING_RECONCILED : reconcileRow(row, (c) => missingNow.has(c), out.inconsistencies);
+    const { deduced, respelled } =
+      options.deduce === false ? NOTHING_RECONCILED : reconcileRow(row, (c) => missingNow.has(c), out.inconsistencies);
     for (const c of deduced) {
       out.columns[c].deduced++;
       out.columns[c].missing--;
@@ -723,7 +750,15 @@ export function cleanFields(fields: Readonly<Record<string, unknown>>): {
   const found: Record<string, number> = {};
   const { deduced } = reconcileRow(row, (c) => (outcomes[c]?.status ?? "missing") === "missing", found);
   const duplicates = [...seen].filter(([, keys]) => keys.length > 1).map(([column, keys]) => ({ column, keys }));
-  return { customer: row as unknown as Customer, outcomes, unknownFields, deduced, sourceKeys, duplicates, inconsistencies: Object.keys(found) };
+  return {
+    customer: row as unknown as Customer,
+    outcomes,
+    unknownFields,
+    deduced,
+    sourceKeys,
+    duplicates,
+    inconsistencies: Object.keys(found),
+  };
 }
 
 /** The cleaned table as CSV text in IBM column order, empty cells where values are missing. */
@@ -743,9 +778,7 @@ export function cleanFile(path: string, options: Omit<CleanOptions, "source"> = 
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ChurnTableError(
-      code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`,
-    );
+    throw new ChurnTableError(code === "ENOENT" ? `no such file: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
   }
   return cleanBytes(bytes, { ...options, source: path });
 }

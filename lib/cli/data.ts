@@ -32,6 +32,7 @@ export function registerData(program: Command, out: Out): void {
         });
         out(`data: ${result.path} (${result.source}, ${result.bytes} bytes, sha256 ${result.sha256.slice(0, 12)}...)`);
       }
-      for (const v of await verifyRawData(opts.dest)) out(`data: ${v.file} verified (${v.bytes} bytes, sha256 ${v.sha256.slice(0, 12)}...)`);
+      for (const v of await verifyRawData(opts.dest))
+        out(`data: ${v.file} verified (${v.bytes} bytes, sha256 ${v.sha256.slice(0, 12)}...)`);
     });
 }

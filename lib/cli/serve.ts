@@ -14,7 +14,11 @@ export function registerServe(program: Command, _out: Out): void {
     .option("--port <n>", "TCP port (0: any free port)", "8000")
     .option("--host <address>", "interface to listen on", "127.0.0.1")
     .option("--workers <n>", "processes sharing the port (node:cluster); 1 runs in this process", "1")
-    .addOption(new Option("--log-level <level>", "pino log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
+    .addOption(
+      new Option("--log-level <level>", "pino log level")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+        .default("info"),
+    )
     .action(async (opts: { model: string; port: string; host: string; workers: string; logLevel: string }) => {
       const port = integerOption("--port", opts.port, 0, 65535);
       const workers = integerOption("--workers", opts.workers, 1, 64);
@@ -24,6 +28,13 @@ export function registerServe(program: Command, _out: Out): void {
       const { PredictionService } = await import("../serving/service.js");
       const { loadModelFile } = await import("../artifact/model-file.js");
       const service = workers === 1 ? PredictionService.load(opts.model) : (loadModelFile(opts.model), undefined);
-      await serveWorkers({ ...(service ? { service } : {}), modelPath: opts.model, port, host: opts.host, logLevel: opts.logLevel, workers });
+      await serveWorkers({
+        ...(service ? { service } : {}),
+        modelPath: opts.model,
+        port,
+        host: opts.host,
+        logLevel: opts.logLevel,
+        workers,
+      });
     });
 }

@@ -45,7 +45,10 @@ export function numberOption(name: string, value: string, low: number, high = In
 export async function progressBar(): Promise<{ update: (done: number, total: number) => void; stop: () => void } | null> {
   if (!process.stderr.isTTY || process.env["CI"]) return null;
   const { Presets, SingleBar } = await import("cli-progress");
-  const bar = new SingleBar({ format: "tuning [{bar}] {value}/{total} fits | {eta}s left", stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: "tuning [{bar}] {value}/{total} fits | {eta}s left", stream: process.stderr },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update: (done, total) => {

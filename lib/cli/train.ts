@@ -43,7 +43,9 @@ export function registerTrain(program: Command, out: Out): void {
         "(none, class weights, oversampling in folds, threshold moving), permutation and native importance, a " +
         "CV-checked feature selection and the ablation of derived features. Writes <dir>/study.json.",
     )
-    .addOption(new Option("--data <csv>", "the export churn train used (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"))
+    .addOption(
+      new Option("--data <csv>", "the export churn train used (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"),
+    )
     .option("--dir <dir>", "folder with metrics.json from churn train", DEFAULT_OUT_DIR)
     .option("--quick", "fewer folds, repeats and variants")
     .option("--workers <n>", "worker threads (default: number of cores)")

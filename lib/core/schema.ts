@@ -24,12 +24,7 @@ export interface Customer {
   StreamingMovies: AddOn | null;
   Contract: "Month-to-month" | "One year" | "Two year" | null;
   PaperlessBilling: YesNo | null;
-  PaymentMethod:
-    | "Electronic check"
-    | "Mailed check"
-    | "Bank transfer (automatic)"
-    | "Credit card (automatic)"
-    | null;
+  PaymentMethod: "Electronic check" | "Mailed check" | "Bank transfer (automatic)" | "Credit card (automatic)" | null;
   MonthlyCharges: number | null;
   TotalCharges: number | null;
   Churn: YesNo | null;
@@ -43,7 +38,12 @@ export type CellValue = string | number | null;
 export const ID_COLUMN = "customerID" satisfies ColumnName;
 
 /** Internet add-ons that protect or support the customer. */
-export const PROTECTION_ADD_ONS = ["OnlineSecurity", "OnlineBackup", "DeviceProtection", "TechSupport"] as const satisfies readonly ColumnName[];
+export const PROTECTION_ADD_ONS = [
+  "OnlineSecurity",
+  "OnlineBackup",
+  "DeviceProtection",
+  "TechSupport",
+] as const satisfies readonly ColumnName[];
 /** Every add-on that only exists with an internet service. */
 export const INTERNET_ADD_ONS = [...PROTECTION_ADD_ONS, "StreamingTV", "StreamingMovies"] as const satisfies readonly ColumnName[];
 export const LABEL_COLUMN = "Churn" satisfies ColumnName;
@@ -200,13 +200,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
     valueAliases: aliasMap({
       "Electronic check": ["electroniccheck", "echeck", "electroniccheque", "echeque"],
       "Mailed check": ["mailedcheck", "mailcheck", "mailedcheque", "check", "cheque", "papercheck"],
-      "Bank transfer (automatic)": [
-        "banktransfer",
-        "automaticbanktransfer",
-        "banktransferauto",
-        "autobanktransfer",
-        "directdebit",
-      ],
+      "Bank transfer (automatic)": ["banktransfer", "automaticbanktransfer", "banktransferauto", "autobanktransfer", "directdebit"],
       "Credit card (automatic)": ["creditcard", "automaticcreditcard", "creditcardauto", "autocreditcard", "card"],
     }),
     headerAliases: ["payment", "paymenttype"],
@@ -264,12 +258,16 @@ export function unwrapCell(raw: string): string {
 
 /** Header spelling key: case, spacing and punctuation do not distinguish columns ("Customer ID" = "customer_id"). */
 export function headerKey(header: string): string {
-  return unwrapCell(header).toLowerCase().replace(/[^a-z0-9]/g, "");
+  return unwrapCell(header)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
 }
 
 /** Value spelling key: case, spacing and punctuation do not distinguish category levels ("Month to month" = "month-to-month"). */
 export function valueKey(value: string): string {
-  return unwrapCell(value).toLowerCase().replace(/[^a-z0-9]/g, "");
+  return unwrapCell(value)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "");
 }
 
 /** Tokens that mean "no value" in exports. `none` is absent on purpose: for InternetService it means "No". */

@@ -1,13 +1,5 @@
 // Canonicalization of single raw values (numbers, categories, customer IDs): shared by batch cleaning and the API.
-import {
-  type CategoryColumn,
-  type CellValue,
-  type ColumnSpec,
-  type NumericColumn,
-  isNullToken,
-  unwrapCell,
-  valueKey,
-} from "./schema";
+import { type CategoryColumn, type CellValue, type ColumnSpec, type NumericColumn, isNullToken, unwrapCell, valueKey } from "./schema";
 
 export type ValueStatus = "ok" | "normalized" | "missing" | "invalid" | "unknown";
 
@@ -138,8 +130,7 @@ export function canonicalizeCategory(spec: CategoryColumn, raw: string): ValueOu
   if (isNullToken(raw)) return { value: null, status: "missing" };
   const trimmed = unwrapCell(raw);
   // Own keys only: "constructor" or "__proto__" must be unknown, not a level.
-  const aliasOf = (key: string): string | undefined =>
-    Object.hasOwn(spec.valueAliases, key) ? spec.valueAliases[key] : undefined;
+  const aliasOf = (key: string): string | undefined => (Object.hasOwn(spec.valueAliases, key) ? spec.valueAliases[key] : undefined);
   // valueKey drops signs and brackets: a signed or bracketed number ("-1", "(1)", "+1", "1-") must not become "1" (Yes).
   if (/\d/.test(trimmed) && /^[-+(]|[-)]$/.test(trimmed)) return { value: null, status: "unknown" };
   let level = aliasOf(valueKey(trimmed));
@@ -162,7 +153,10 @@ const IBM_ID = /^\d{4}-[A-Z]{5}$/;
 export function canonicalCustomerId(raw: string): string | null {
   if (isNullToken(raw)) return null;
   let id = unwrapCell(raw).toUpperCase();
-  id = id.replace(/[\s_–—./\\]+/g, "-").replace(/-{2,}/g, "-").replace(/^-|-$/g, "");
+  id = id
+    .replace(/[\s_–—./\\]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-|-$/g, "");
   const compact = /^(\d{4})([A-Z]{5})$/.exec(id);
   if (compact) id = `${compact[1]}-${compact[2]}`;
   return id === "" ? null : id;

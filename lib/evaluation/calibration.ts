@@ -33,7 +33,10 @@ export function reliabilityCurve(
   if (strategy === "uniform") {
     edges = Array.from({ length: bins + 1 }, (_, k) => k / bins);
   } else {
-    const q = ss.quantile(Array.from(p), Array.from({ length: bins + 1 }, (_, k) => k / bins));
+    const q = ss.quantile(
+      Array.from(p),
+      Array.from({ length: bins + 1 }, (_, k) => k / bins),
+    );
     edges = [...new Set([0, ...q.slice(1, -1), 1])].sort((a, b) => a - b);
   }
   const m = edges.length - 1;
@@ -58,7 +61,13 @@ export function reliabilityCurve(
   for (let b = 0; b < m; b++) {
     const c = count[b] as number;
     if (c === 0) continue;
-    out.push({ lower: edges[b] as number, upper: edges[b + 1] as number, meanPredicted: (sumP[b] as number) / c, observedRate: (sumY[b] as number) / c, count: c });
+    out.push({
+      lower: edges[b] as number,
+      upper: edges[b + 1] as number,
+      meanPredicted: (sumP[b] as number) / c,
+      observedRate: (sumY[b] as number) / c,
+      count: c,
+    });
   }
   return out;
 }
@@ -69,7 +78,6 @@ export function expectedCalibrationError(y: ArrayLike<number>, p: ArrayLike<numb
   for (const b of reliabilityCurve(y, p, bins, strategy)) e += (b.count / y.length) * Math.abs(b.observedRate - b.meanPredicted);
   return e;
 }
-
 
 export interface CalibrationScores {
   brier: number;
@@ -121,7 +129,10 @@ export function chooseCalibrator(yVal: ArrayLike<number>, pVal: ArrayLike<number
   for (const kind of kinds) {
     const oof = new Float64Array(yVal.length);
     for (const fold of folds) {
-      const c = createCalibrator(kind).fit(fold.train.map((i) => yVal[i] as number), fold.train.map((i) => pVal[i] as number));
+      const c = createCalibrator(kind).fit(
+        fold.train.map((i) => yVal[i] as number),
+        fold.train.map((i) => pVal[i] as number),
+      );
       const held = c.apply(fold.validation.map((i) => pVal[i] as number));
       fold.validation.forEach((row, j) => (oof[row] = held[j] as number));
     }
@@ -131,7 +142,8 @@ export function chooseCalibrator(yVal: ArrayLike<number>, pVal: ArrayLike<number
   let choice: CalibrationChoice = "none";
   for (const kind of kinds) {
     const s = crossFitted[kind];
-    if (s.brier < base.brier && s.roc_auc >= base.roc_auc - tol && (choice === "none" || s.brier < crossFitted[choice].brier)) choice = kind;
+    if (s.brier < base.brier && s.roc_auc >= base.roc_auc - tol && (choice === "none" || s.brier < crossFitted[choice].brier))
+      choice = kind;
   }
   const calibrator = choice === "none" ? null : createCalibrator(choice).fit(yVal, pVal);
   const decision: CalibrationDecision = {
@@ -144,7 +156,8 @@ export function chooseCalibrator(yVal: ArrayLike<number>, pVal: ArrayLike<number
     const { y, p } = options.test;
     checkInputs(y, p);
     const test = { none: scores(y, p) } as Record<CalibrationChoice, CalibrationScores>;
-    for (const kind of kinds) test[kind] = scores(y, (kind === choice && calibrator ? calibrator : createCalibrator(kind).fit(yVal, pVal)).apply(p));
+    for (const kind of kinds)
+      test[kind] = scores(y, (kind === choice && calibrator ? calibrator : createCalibrator(kind).fit(yVal, pVal)).apply(p));
     decision.test = test;
   }
   return decision;

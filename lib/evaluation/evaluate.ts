@@ -10,7 +10,16 @@ import { atThreshold, brier, confusion, logLoss, prAuc, rocAuc, type Confusion }
 import { ss } from "../core/stats";
 
 export const METRIC_NAMES = [
-  "roc_auc", "pr_auc", "log_loss", "brier", "accuracy", "precision", "recall", "f1", "specificity", "top_decile_lift",
+  "roc_auc",
+  "pr_auc",
+  "log_loss",
+  "brier",
+  "accuracy",
+  "precision",
+  "recall",
+  "f1",
+  "specificity",
+  "top_decile_lift",
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type MetricValues = Record<MetricName, number>;
@@ -177,12 +186,7 @@ export function stratifiedBootstrapCounts(
 }
 
 /** Point estimates (lib/metrics.ts) with stratified, seeded bootstrap percentile 95% intervals. */
-export function evaluate(
-  y: ArrayLike<number>,
-  p: ArrayLike<number>,
-  threshold: number,
-  options: EvaluateOptions = {},
-): EvaluationReport {
+export function evaluate(y: ArrayLike<number>, p: ArrayLike<number>, threshold: number, options: EvaluateOptions = {}): EvaluationReport {
   checkInputs(y, p);
   const replicates = options.bootstrap ?? 1000;
   const seed = options.seed ?? 42;
@@ -234,7 +238,10 @@ export function evaluate(
 // ---------------------------------------------------------------- curves
 
 /** Cumulative true/false positives per distinct score, from the highest score down. */
-function cumulative(y: ArrayLike<number>, p: ArrayLike<number>): { thresholds: number[]; tp: number[]; fp: number[]; pos: number; n: number } {
+function cumulative(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+): { thresholds: number[]; tp: number[]; fp: number[]; pos: number; n: number } {
   checkInputs(y, p);
   const order = descendingOrder(p);
   const thresholds: number[] = [];

@@ -16,7 +16,6 @@ export interface DerivedFeature {
   compute: (c: Customer) => DerivedValue;
 }
 
-
 /** Tenure bands in months: the first year is where most churn happens. */
 export const TENURE_BANDS: readonly { label: string; maxMonths: number }[] = [
   { label: "0-6", maxMonths: 6 },

@@ -129,8 +129,14 @@ export class FeaturePipeline {
     if (unknownDerived.length) throw new RangeError(`unknown derived features: ${unknownDerived.join(", ")}`);
     const derivedRows = opts.derived.length ? train.map((c) => deriveFeatures(c)) : null;
     const sources: { source: Source; numeric: boolean }[] = [
-      ...NUMERIC_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({ source: { kind: "column", name } satisfies Source, numeric: true })),
-      ...CATEGORY_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({ source: { kind: "column", name } satisfies Source, numeric: false })),
+      ...NUMERIC_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({
+        source: { kind: "column", name } satisfies Source,
+        numeric: true,
+      })),
+      ...CATEGORY_COLUMNS.filter((c) => !opts.exclude.includes(c)).map((name) => ({
+        source: { kind: "column", name } satisfies Source,
+        numeric: false,
+      })),
       ...DERIVED_FEATURES.filter((f) => opts.derived.includes(f.name)).map((f) => ({
         source: { kind: "derived", name: f.name } satisfies Source,
         numeric: f.kind !== "category",
@@ -140,8 +146,7 @@ export class FeaturePipeline {
       const values = train.map((c, i) => read(c, derivedRows?.[i] ?? null, source));
       const present = values.filter((v): v is string | number => v !== null);
       const missingShare = 1 - present.length / values.length;
-      const indicator =
-        opts.missingIndicators === "all" || (opts.missingIndicators === "auto" && missingShare >= opts.minMissingShare);
+      const indicator = opts.missingIndicators === "all" || (opts.missingIndicators === "auto" && missingShare >= opts.minMissingShare);
       if (numeric) {
         const nums = present.map(Number);
         return { type: "numeric", source, median: nums.length ? ss.median(nums) : 0, indicator };
@@ -196,10 +201,7 @@ export class FeaturePipeline {
     if (serialized.center.length !== serialized.featureNames.length || serialized.scale.length !== serialized.featureNames.length) {
       throw new Error("feature pipeline is corrupt: scaling does not match its feature names");
     }
-    const width = serialized.steps.reduce(
-      (n, s) => n + (s.type === "numeric" ? 1 : s.levels.length + 1) + (s.indicator ? 1 : 0),
-      0,
-    );
+    const width = serialized.steps.reduce((n, s) => n + (s.type === "numeric" ? 1 : s.levels.length + 1) + (s.indicator ? 1 : 0), 0);
     if (width !== serialized.featureNames.length) {
       throw new Error(`feature pipeline is corrupt: its steps make ${width} columns but it names ${serialized.featureNames.length}`);
     }
@@ -238,7 +240,8 @@ export class FeaturePipeline {
       }
       if (s.indicator) out[j++] = v === null ? 1 : 0;
     }
-    if (this.scaled && !options.raw) for (let k = 0; k < out.length; k++) out[k] = ((out[k] as number) - (center[k] as number)) / (scale[k] as number);
+    if (this.scaled && !options.raw)
+      for (let k = 0; k < out.length; k++) out[k] = ((out[k] as number) - (center[k] as number)) / (scale[k] as number);
     return out;
   }
 

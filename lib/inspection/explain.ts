@@ -368,7 +368,9 @@ export function aggregateByField(featureNames: readonly string[], values: ArrayL
 
 /** The customer's value of a raw or derived field, as text ("missing" when unknown). */
 export function fieldValue(customer: Customer, field: string, derived?: Record<string, DerivedValue>): string {
-  const raw = Object.hasOwn(customer, field) ? (customer as unknown as Record<string, CellValue>)[field] : (derived ?? deriveFeatures(customer))[field];
+  const raw = Object.hasOwn(customer, field)
+    ? (customer as unknown as Record<string, CellValue>)[field]
+    : (derived ?? deriveFeatures(customer))[field];
   if (raw === null || raw === undefined) return "missing";
   if (typeof raw === "number") return Number.isInteger(raw) ? String(raw) : raw.toFixed(2);
   return String(raw);
@@ -411,7 +413,12 @@ function reasonsFromFields(byField: ReadonlyMap<string, number>, customer: Custo
   for (const entry of byField) {
     const size = Math.abs(entry[1]);
     let at = top.length;
-    while (at > 0 && (size > Math.abs((top[at - 1] as [string, number])[1]) || (size === Math.abs((top[at - 1] as [string, number])[1]) && entry[0].localeCompare((top[at - 1] as [string, number])[0]) < 0))) at--;
+    while (
+      at > 0 &&
+      (size > Math.abs((top[at - 1] as [string, number])[1]) ||
+        (size === Math.abs((top[at - 1] as [string, number])[1]) && entry[0].localeCompare((top[at - 1] as [string, number])[0]) < 0))
+    )
+      at--;
     if (at < k) {
       top.splice(at, 0, entry);
       if (top.length > k) top.pop();
@@ -419,16 +426,16 @@ function reasonsFromFields(byField: ReadonlyMap<string, number>, customer: Custo
   }
   const derived = deriveFeatures(customer);
   return top.map(([field, contribution]) => {
-      const value = fieldValue(customer, field, derived);
-      const amount = unit === "log-odds" ? signed(contribution, 2) : `${signed(contribution * 100, 1)} points`;
-      return {
-        field,
-        value,
-        contribution,
-        unit,
-        text: `${field} is ${value}: ${amount} to the churn ${unit === "log-odds" ? "log-odds" : "probability"}`,
-      };
-    });
+    const value = fieldValue(customer, field, derived);
+    const amount = unit === "log-odds" ? signed(contribution, 2) : `${signed(contribution * 100, 1)} points`;
+    return {
+      field,
+      value,
+      contribution,
+      unit,
+      text: `${field} is ${value}: ${amount} to the churn ${unit === "log-odds" ? "log-odds" : "probability"}`,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -497,7 +504,8 @@ export function attributeColumns(
  */
 export function explainCustomer(scorer: Scorer, customer: Customer, k = 3, options: ExplainOptions = {}): CustomerExplanation {
   // A calibrator is monotone: the reasons are those of the model it calibrates, the probability the calibrated one.
-  if (scorer instanceof CalibratedScorer) return { ...explainCustomer(scorer.base, customer, k, options), probability: scorer.scoreOne(customer) };
+  if (scorer instanceof CalibratedScorer)
+    return { ...explainCustomer(scorer.base, customer, k, options), probability: scorer.scoreOne(customer) };
   if (scorer instanceof SoftVoteScorer) return explainSoftVote(scorer, customer, k, options);
   if (!hasMethod(scorer, "scoreOne") || !("pipeline" in scorer) || !("classifier" in scorer)) {
     throw new Error(`cannot explain scorer ${scorer.name}: not a pipeline scorer or soft vote`);

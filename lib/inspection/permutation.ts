@@ -34,4 +34,3 @@ export function permutationImportance(
   });
   return { baseline, rows: rows.sort((a, b) => b.mean - a.mean) };
 }
-

@@ -21,7 +21,6 @@ export function checkInputs(y: ArrayLike<number>, p: ArrayLike<number>): void {
   }
 }
 
-
 export type CalibratorKind = "platt" | "isotonic";
 
 export interface PlattState {
@@ -69,7 +68,10 @@ export class PlattCalibrator implements Calibrator {
   fit(y: ArrayLike<number>, p: ArrayLike<number>): this {
     checkInputs(y, p);
     const model = createLogistic({ C: 1e6 });
-    model.fit(Array.from(p, (v) => Float64Array.of(logit(v))), y);
+    model.fit(
+      Array.from(p, (v) => Float64Array.of(logit(v))),
+      y,
+    );
     const { intercept, coefficients } = model.coefficients();
     this.a = coefficients[0] as number;
     this.b = intercept;
@@ -180,7 +182,10 @@ export function loadCalibrator(state: CalibratorState): Calibrator {
   if (state?.kind === "isotonic") {
     const { x, y } = state;
     const ok =
-      Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.length > 0 &&
+      Array.isArray(x) &&
+      Array.isArray(y) &&
+      x.length === y.length &&
+      x.length > 0 &&
       x.every((v, i) => Number.isFinite(v) && (i === 0 || v > (x[i - 1] as number))) &&
       y.every((v, i) => Number.isFinite(v) && (i === 0 || v >= (y[i - 1] as number)));
     if (!ok) throw new Error("isotonic state is corrupt: x must be strictly increasing, y non-decreasing, same length");

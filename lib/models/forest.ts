@@ -139,7 +139,8 @@ export function forestParams(input: Record<string, unknown> = {}): ForestParams 
   const out = p as ForestParams;
   const integerAtLeast = (name: keyof ForestParams, min: number): void => {
     const v = out[name];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min)
+      throw new RangeError(`${name} must be an integer >= ${min}, got ${String(v)}`);
   };
   integerAtLeast("nEstimators", 1);
   integerAtLeast("minNumSamples", 1);
@@ -157,7 +158,8 @@ export function forestParams(input: Record<string, unknown> = {}): ForestParams 
   if (out.classWeight !== "balanced" && out.classWeight !== "none") {
     throw new RangeError(`classWeight must be "balanced" or "none", got ${String(out.classWeight)}`);
   }
-  if (out.classWeight === "balanced" && !out.bootstrap) throw new RangeError('classWeight "balanced" works through the bootstrap: it needs bootstrap true');
+  if (out.classWeight === "balanced" && !out.bootstrap)
+    throw new RangeError('classWeight "balanced" works through the bootstrap: it needs bootstrap true');
   if (out.bins !== 0) integerAtLeast("bins", 2);
   return out;
 }
@@ -187,7 +189,7 @@ export function binEdges(values: ArrayLike<number>, bins: number): Float64Array 
     cuts.push(((sorted[i - 1] as number) + (sorted[i] as number)) / 2);
   };
   let start = 0; // first row of the bin being filled
-  for (let i = 0; i < n && cuts.length < bins - 1; ) {
+  for (let i = 0; i < n && cuts.length < bins - 1;) {
     let j = i + 1;
     while (j < n && sorted[j] === sorted[i]) j++;
     // A run as large as a whole bin starts its own bin, then the bin closes once it holds its share of the rows left.
@@ -331,7 +333,12 @@ export class RandomForestModel implements Classifier {
 
     // Training rows as ml-cart reads them: plain arrays, binned columns replaced by their bin numbers.
     const cuts: (Float64Array | null)[] = new Array<Float64Array | null>(d).fill(null);
-    if (p.bins > 0) for (let j = 0; j < d; j++) cuts[j] = binEdges(Float64Array.from(X, (r) => r[j] as number), p.bins);
+    if (p.bins > 0)
+      for (let j = 0; j < d; j++)
+        cuts[j] = binEdges(
+          Float64Array.from(X, (r) => r[j] as number),
+          p.bins,
+        );
     const rows: number[][] = X.map((r) =>
       Array.from(r, (v, j) => {
         const cut = cuts[j];
@@ -450,7 +457,11 @@ export class RandomForestModel implements Classifier {
 
   toJSON(): SerializedClassifier {
     this.fitted();
-    const state: ForestState = { version: FOREST_STATE_VERSION, nFeatures: (this.ensemble as TreeEnsemble).nFeatures, trees: this.stored as StoredTree[] };
+    const state: ForestState = {
+      version: FOREST_STATE_VERSION,
+      nFeatures: (this.ensemble as TreeEnsemble).nFeatures,
+      trees: this.stored as StoredTree[],
+    };
     return { kind: this.kind, params: { ...this.params }, state };
   }
 
@@ -486,7 +497,11 @@ function checkStoredTree(t: StoredTree, nFeatures: number, ti: number): void {
       Number.isFinite(t.value[i]) &&
       (f < 0
         ? t.left[i] === -1 && t.right[i] === -1
-        : (t.left[i] as number) > i && (t.left[i] as number) < n && (t.right[i] as number) > i && (t.right[i] as number) < n && typeof t.threshold[i] === "number");
+        : (t.left[i] as number) > i &&
+          (t.left[i] as number) < n &&
+          (t.right[i] as number) > i &&
+          (t.right[i] as number) < n &&
+          typeof t.threshold[i] === "number");
     if (!ok) throw new Error(`random forest state is corrupt: tree ${ti} node ${i}`);
   }
 }

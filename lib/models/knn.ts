@@ -73,9 +73,11 @@ export function knnParams(input: Record<string, unknown> = {}): KnnParams {
   const k = given.k ?? KNN_DEFAULTS.k;
   if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new RangeError(`k must be a positive integer, got ${String(k)}`);
   const weights = given.weights ?? KNN_DEFAULTS.weights;
-  if (weights !== "uniform" && weights !== "distance") throw new RangeError(`weights must be "uniform" or "distance", got ${String(weights)}`);
+  if (weights !== "uniform" && weights !== "distance")
+    throw new RangeError(`weights must be "uniform" or "distance", got ${String(weights)}`);
   const prior = given.prior ?? KNN_DEFAULTS.prior;
-  if (typeof prior !== "number" || !(prior >= 0) || !Number.isFinite(prior)) throw new RangeError(`prior must be a finite number >= 0, got ${String(prior)}`);
+  if (typeof prior !== "number" || !(prior >= 0) || !Number.isFinite(prior))
+    throw new RangeError(`prior must be a finite number >= 0, got ${String(prior)}`);
   const classWeight = given.classWeight ?? KNN_DEFAULTS.classWeight;
   if (classWeight !== "balanced" && classWeight !== "none") {
     throw new RangeError(`classWeight must be "balanced" or "none", got ${String(classWeight)}`);

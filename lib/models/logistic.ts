@@ -211,7 +211,13 @@ function objectiveOf(problem: NewtonProblem, beta: Float64Array, z: readonly num
 }
 
 /** The objective's gradient at beta (a p x 1 matrix); fills the per-row residuals and Hessian weights on the way. */
-function gradientOf(problem: NewtonProblem, beta: Float64Array, z: readonly number[], residual: Float64Array, curvature: Float64Array): Matrix {
+function gradientOf(
+  problem: NewtonProblem,
+  beta: Float64Array,
+  z: readonly number[],
+  residual: Float64Array,
+  curvature: Float64Array,
+): Matrix {
   const { n, d, s, yv, Xt, lambda } = problem;
   for (let i = 0; i < n; i++) {
     const pi = sigmoid(z[i] as number);

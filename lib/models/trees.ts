@@ -338,7 +338,8 @@ export class CompiledEnsemble {
       for (let d = 0; d < D; d++) {
         const g = fo + a;
         const v = x[feature[g] as number] as number;
-        const right = ((v >= (threshold[g] as number)) as unknown as number) | (((v !== v) as unknown as number) & (missingRight[g] as number));
+        const right =
+          ((v >= (threshold[g] as number)) as unknown as number) | (((v !== v) as unknown as number) & (missingRight[g] as number));
         a = 2 * a + 1 + right;
       }
       sum += leaf[lo + a - nInt] as number;

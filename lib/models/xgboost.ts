@@ -49,7 +49,11 @@ let loading: Promise<void> | null = null;
 const requireOnDemand = createRequire(__filename);
 
 /** Notices printed on every start-up (Emscripten) or every "hist" fit (XGBoost) although nothing is wrong. */
-const BENIGN_STDERR = [/^wasm streaming compile failed/, /^falling back to ArrayBuffer instantiation/, /Tree method is selected to be 'hist'/];
+const BENIGN_STDERR = [
+  /^wasm streaming compile failed/,
+  /^falling back to ArrayBuffer instantiation/,
+  /Tree method is selected to be 'hist'/,
+];
 
 /** Loads XGBoost's WASM once; afterwards `createXGBoost(...).fit` runs synchronously. Safe to call repeatedly. */
 export function xgboostReady(): Promise<void> {
@@ -153,14 +157,16 @@ function checkNumber(name: string, v: unknown, ok: (x: number) => boolean, what:
 /** Fills defaults and validates: XGBoost aborts the WASM (uncatchably) on bad parameters, so they never reach it. */
 export function resolveXGBoostParams(params: Record<string, unknown> = {}): XGBoostParams {
   for (const key of Object.keys(params)) {
-    if (!(PARAM_KEYS as string[]).includes(key)) throw new RangeError(`xgboost: unknown parameter "${key}" (known: ${PARAM_KEYS.join(", ")})`);
+    if (!(PARAM_KEYS as string[]).includes(key))
+      throw new RangeError(`xgboost: unknown parameter "${key}" (known: ${PARAM_KEYS.join(", ")})`);
   }
   const p = { ...DEFAULT_XGBOOST_PARAMS, ...params } as Record<string, unknown>;
   const int = (x: number) => Number.isInteger(x);
   const baseScore = p["baseScore"];
   if (baseScore !== "mean") checkNumber("baseScore", baseScore, (x) => x > 0 && x < 1, 'a probability strictly between 0 and 1, or "mean"');
   const treeMethod = p["treeMethod"];
-  if (treeMethod !== "exact" && treeMethod !== "hist") throw new RangeError(`xgboost: treeMethod must be "exact" or "hist", got ${String(treeMethod)}`);
+  if (treeMethod !== "exact" && treeMethod !== "hist")
+    throw new RangeError(`xgboost: treeMethod must be "exact" or "hist", got ${String(treeMethod)}`);
   return {
     nRounds: checkNumber("nRounds", p["nRounds"], (x) => int(x) && x >= 1 && x <= 100_000, "an integer in [1, 100000]"),
     eta: checkNumber("eta", p["eta"], (x) => x > 0 && x <= 1, "in (0, 1]"),
@@ -263,7 +269,9 @@ class Reader {
   }
   need(n: number, what: string): void {
     if (this.offset + n > this.bytes.length) {
-      throw new RangeError(`XGBoost model truncated: ${what} needs ${n} bytes at offset ${this.offset}, only ${this.bytes.length - this.offset} left`);
+      throw new RangeError(
+        `XGBoost model truncated: ${what} needs ${n} bytes at offset ${this.offset}, only ${this.bytes.length - this.offset} left`,
+      );
     }
   }
   /** Little-endian reads at an absolute byte position (callers `need` the range first). */
@@ -361,7 +369,8 @@ function readTree(r: Reader, t: number): Tree {
   const numNodes = r.i32(r.offset + 4);
   const leafVec = r.i32(r.offset + 20);
   r.offset += TREE_PARAM_BYTES;
-  if (roots !== 1 || numNodes < 1 || leafVec !== 0) throw new RangeError(`tree ${t}: unsupported TreeParam (num_roots ${roots}, num_nodes ${numNodes}, size_leaf_vector ${leafVec})`);
+  if (roots !== 1 || numNodes < 1 || leafVec !== 0)
+    throw new RangeError(`tree ${t}: unsupported TreeParam (num_roots ${roots}, num_nodes ${numNodes}, size_leaf_vector ${leafVec})`);
   r.need(numNodes * (NODE_BYTES + STAT_BYTES), `nodes of tree ${t}`);
   const nodeBase = r.offset;
   const statBase = nodeBase + numNodes * NODE_BYTES;
@@ -456,7 +465,8 @@ function checkXGBoostData(X: Matrix, y: Labels): { rows: number; cols: number; p
     const label = y[i];
     if (label !== 0 && label !== 1) throw new RangeError(`xgboost: label ${String(label)} at row ${i} is not 0 or 1`);
     positives += label;
-    if ((X[i] as Float64Array).length !== cols) throw new RangeError(`xgboost: row ${i} has ${(X[i] as Float64Array).length} columns, expected ${cols}`);
+    if ((X[i] as Float64Array).length !== cols)
+      throw new RangeError(`xgboost: row ${i} has ${(X[i] as Float64Array).length} columns, expected ${cols}`);
   }
   return { rows, cols, positives };
 }

@@ -237,7 +237,10 @@ function chiSquare(observed: readonly number[], shares: readonly number[]): { st
   const exp = shares.filter((_, i) => keep[i]).map((s) => Math.max(s, PSI_EPSILON));
   const total = exp.reduce((a, b) => a + b, 0);
   if (obs.length < 2 || obs.reduce((a, b) => a + b, 0) === 0) return { statistic: 0, p_value: 1, df: Math.max(0, obs.length - 1) };
-  const r = chi2gof(obs, exp.map((e) => e / total));
+  const r = chi2gof(
+    obs,
+    exp.map((e) => e / total),
+  );
   return { statistic: r.statistic, p_value: r.pValue, df: r.df ?? obs.length - 1 };
 }
 
@@ -282,10 +285,19 @@ function presentPsi(actual: readonly number[], expected: readonly number[]): num
   const sa = a.reduce((x, y) => x + y, 0);
   const se = e.reduce((x, y) => x + y, 0);
   if (!(sa > 0 && se > 0)) return null;
-  return psi(a.map((x) => x / sa), e.map((x) => x / se));
+  return psi(
+    a.map((x) => x / sa),
+    e.map((x) => x / se),
+  );
 }
 
-function cause(drift: boolean, psiPresent: number | null, pValue: number | null, missingP: number, alphaPerTest: number): FeatureDrift["cause"] {
+function cause(
+  drift: boolean,
+  psiPresent: number | null,
+  pValue: number | null,
+  missingP: number,
+  alphaPerTest: number,
+): FeatureDrift["cause"] {
   if (!drift) return null;
   const distribution = psiPresent !== null && psiPresent >= PSI_MODERATE && pValue !== null && pValue < alphaPerTest;
   const missingRate = missingP < alphaPerTest;
@@ -352,13 +364,14 @@ function featureDrift(
   const refPresentShare = 1 - refMissingShare;
 
   const binary =
-    ref.kind === "numeric" && ref.quantiles.length > 0 && ref.quantiles.every((v) => v === 0 || v === 1) &&
+    ref.kind === "numeric" &&
+    ref.quantiles.length > 0 &&
+    ref.quantiles.every((v) => v === 0 || v === 1) &&
     raw.every((v) => v === null || v === 0 || v === 1);
 
   if (ref.kind === "category" || binary) {
     // Levels with reference shares; a 0/1 numeric (SeniorCitizen) is exactly known from its mean.
-    const refLevels: Record<string, number> =
-      ref.kind === "category" ? { ...ref.levels } : { "0": 1 - ref.mean, "1": ref.mean };
+    const refLevels: Record<string, number> = ref.kind === "category" ? { ...ref.levels } : { "0": 1 - ref.mean, "1": ref.mean };
     const levels = Object.keys(refLevels).sort();
     const counts = new Map<string, number>();
     for (const v of raw) if (v !== null) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
@@ -380,7 +393,14 @@ function featureDrift(
     });
     return {
       kind: binary ? "binary" : "category",
-      ...verdict(actual, expected, { name: "chi_square", statistic: chi?.statistic ?? null, p_value: chi?.p_value ?? null }, missingFacts, alphaPerTest, psiPresent),
+      ...verdict(
+        actual,
+        expected,
+        { name: "chi_square", statistic: chi?.statistic ?? null, p_value: chi?.p_value ?? null },
+        missingFacts,
+        alphaPerTest,
+        psiPresent,
+      ),
       ...(chi === null ? {} : { df: chi.df }),
       shares: Object.fromEntries(buckets.map((b, i) => [b, round(actual[i] as number)])),
       reference_shares: Object.fromEntries(buckets.map((b, i) => [b, round(expected[i] as number)])),
@@ -449,7 +469,7 @@ function labelDrift(reference: ReferenceStatistics, customers: readonly Customer
   const { z, p_value } = twoProportionTest(x, n, Math.round(r0 * n0), n0);
   const zc = normalQuantile(0.975);
   const wilsonCenter = (rate + (zc * zc) / (2 * n)) / (1 + (zc * zc) / n);
-  const wilsonHalf = ((zc / (1 + (zc * zc) / n)) * Math.sqrt((rate * (1 - rate)) / n + (zc * zc) / (4 * n * n)));
+  const wilsonHalf = (zc / (1 + (zc * zc) / n)) * Math.sqrt((rate * (1 - rate)) / n + (zc * zc) / (4 * n * n));
   const diff = rate - r0;
   const seDiff = Math.sqrt((rate * (1 - rate)) / n + (r0 * (1 - r0)) / n0);
   return {
@@ -474,14 +494,20 @@ const pText = (p: number | null): string => (p === null ? "n/a" : p < 1e-4 ? "p 
 
 function featureStatement(name: string, f: FeatureDrift): string {
   if (f.cause === "missing_rate") {
-    return `${name}: missing rate ${pct(f.reference_missing_share)} -> ${pct(f.missing_share)} (${pText(f.missing_p_value)}; PSI ${f.psi.toFixed(3)} from missingness), ` +
-      `present values stable (PSI ${f.psi_present === null ? "n/a" : f.psi_present.toFixed(3)}, ${f.test === "ks" ? "KS" : "chi-square"} ${pText(f.p_value)}): a data-quality change upstream`;
+    return (
+      `${name}: missing rate ${pct(f.reference_missing_share)} -> ${pct(f.missing_share)} (${pText(f.missing_p_value)}; PSI ${f.psi.toFixed(3)} from missingness), ` +
+      `present values stable (PSI ${f.psi_present === null ? "n/a" : f.psi_present.toFixed(3)}, ${f.test === "ks" ? "KS" : "chi-square"} ${pText(f.p_value)}): a data-quality change upstream`
+    );
   }
   const effect = `PSI ${f.psi.toFixed(3)}, ${f.test === "ks" ? "KS" : "chi-square"} ${pText(f.p_value)}`;
   let what = "";
   if (f.largest_change) what = `${f.largest_change.level} ${pct(f.largest_change.reference_share)} -> ${pct(f.largest_change.share)}`;
-  else if (f.mean !== undefined && f.reference_mean !== undefined) what = `mean ${f.reference_mean.toFixed(2)} -> ${f.mean === null ? "n/a" : f.mean.toFixed(2)}`;
-  const missing = Math.abs(f.missing_share - f.reference_missing_share) >= 0.01 ? `; missing ${pct(f.reference_missing_share)} -> ${pct(f.missing_share)}` : "";
+  else if (f.mean !== undefined && f.reference_mean !== undefined)
+    what = `mean ${f.reference_mean.toFixed(2)} -> ${f.mean === null ? "n/a" : f.mean.toFixed(2)}`;
+  const missing =
+    Math.abs(f.missing_share - f.reference_missing_share) >= 0.01
+      ? `; missing ${pct(f.reference_missing_share)} -> ${pct(f.missing_share)}`
+      : "";
   return `${name}: ${f.severity} shift (${effect}): ${what}${missing}`;
 }
 
@@ -501,7 +527,8 @@ export function driftReport(
   const names = COLUMNS.map((c) => c.name).filter((n) => reference.columns[n] !== undefined);
   const alphaPerTest = alpha / (names.length * TESTS_PER_FEATURE);
   const features: DriftReport["features"] = {};
-  for (const name of names) features[name] = featureDrift(name, reference.columns[name] as NumericReference | CategoryReference, customers, alphaPerTest);
+  for (const name of names)
+    features[name] = featureDrift(name, reference.columns[name] as NumericReference | CategoryReference, customers, alphaPerTest);
   const prediction = predictionDrift(reference, scores, alpha);
   const label = labelDrift(reference, customers, alpha);
   const drifted = names.filter((n) => features[n]?.drift);
@@ -516,7 +543,8 @@ export function driftReport(
   for (const n of drifted) summary.push(featureStatement(n, features[n] as FeatureDrift));
   for (const n of names) {
     const f = features[n] as FeatureDrift;
-    if (!f.drift && f.severity !== "none") summary.push(`${featureStatement(n, f)} (not significant at alpha ${alphaPerTest.toPrecision(2)}: watch)`);
+    if (!f.drift && f.severity !== "none")
+      summary.push(`${featureStatement(n, f)} (not significant at alpha ${alphaPerTest.toPrecision(2)}: watch)`);
   }
   for (const n of names) {
     const f = features[n] as FeatureDrift;
@@ -576,7 +604,9 @@ export function formatDrift(report: DriftReport): string {
     `${report.drift_detected ? "DRIFT" : "no drift"}: ${report.data.rows} customers${report.data.file ? ` from ${report.data.file}` : ""}` +
       `${m ? ` against the training reference of ${m.name} (${m.createdAt})` : ""}`,
   );
-  lines.push(`  ${"feature".padEnd(18)}${"psi".padStart(8)}  ${"test".padEnd(10)}${"stat".padStart(9)}  ${"p".padStart(9)}  ${"missing".padStart(15)}  verdict`);
+  lines.push(
+    `  ${"feature".padEnd(18)}${"psi".padStart(8)}  ${"test".padEnd(10)}${"stat".padStart(9)}  ${"p".padStart(9)}  ${"missing".padStart(15)}  verdict`,
+  );
   for (const [name, f] of Object.entries(report.features)) {
     lines.push(
       `  ${name.padEnd(18)}${f.psi.toFixed(3).padStart(8)}  ${f.test.padEnd(10)}${(f.statistic === null ? "n/a" : f.statistic.toFixed(3)).padStart(9)}  ` +
@@ -585,8 +615,12 @@ export function formatDrift(report: DriftReport): string {
     );
   }
   const p = report.prediction;
-  lines.push(`  ${"model score".padEnd(18)}${p.psi.toFixed(3).padStart(8)}  ${"ks".padEnd(10)}${p.ks.toFixed(3).padStart(9)}  ${p.p_value.toExponential(1).padStart(9)}  ${"".padStart(15)}  ${p.drift ? `DRIFT (${p.severity})` : "stable"}`);
-  lines.push(`  thresholds: PSI ${report.thresholds.psi_moderate} moderate, ${report.thresholds.psi_major} major; alpha ${report.thresholds.alpha} (Bonferroni: ${report.thresholds.alpha_per_test.toPrecision(2)} per feature test)`);
+  lines.push(
+    `  ${"model score".padEnd(18)}${p.psi.toFixed(3).padStart(8)}  ${"ks".padEnd(10)}${p.ks.toFixed(3).padStart(9)}  ${p.p_value.toExponential(1).padStart(9)}  ${"".padStart(15)}  ${p.drift ? `DRIFT (${p.severity})` : "stable"}`,
+  );
+  lines.push(
+    `  thresholds: PSI ${report.thresholds.psi_moderate} moderate, ${report.thresholds.psi_major} major; alpha ${report.thresholds.alpha} (Bonferroni: ${report.thresholds.alpha_per_test.toPrecision(2)} per feature test)`,
+  );
   for (const s of report.summary) lines.push(`  ${s}`);
   return lines.join("\n");
 }

@@ -200,9 +200,7 @@ export function minimumDetectableEffect(input: MdeInput): Mde {
   const eps = 1e-9;
   const far = direction === "decrease" ? eps : 1 - eps;
   if (f(far) < 0) {
-    throw new RangeError(
-      `n = ${n} is too small: even a churn rate of ${direction === "decrease" ? 0 : 1} would not reach power ${power}`,
-    );
+    throw new RangeError(`n = ${n} is too small: even a churn rate of ${direction === "decrease" ? 0 : 1} would not reach power ${power}`);
   }
   // f(p1) = alpha/sided - power < 0 and f(far) >= 0: power is monotone in |p2 - p1| on each side.
   const p2 = ss.bisect(f, far, p1, 200, 1e-12);

@@ -37,7 +37,12 @@ export function churnRateFigure(rows: readonly RateRow[], title: string, overall
       : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: overallRate, y1: overallRate, line: { dash: "dot", color: "#555" } }];
   return {
     data,
-    layout: { ...BASE_LAYOUT, title: { text: title }, yaxis: { title: { text: "churn rate" }, tickformat: ".0%", rangemode: "tozero" }, shapes },
+    layout: {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      yaxis: { title: { text: "churn rate" }, tickformat: ".0%", rangemode: "tozero" },
+      shapes,
+    },
   };
 }
 
@@ -52,14 +57,28 @@ export function churnRatePanels(panels: readonly { name: string; rows: readonly 
       customdata: p.rows.map((r) => [r.customers]),
       hovertemplate: "%{x}<br>churn rate %{y:.1%} of %{customdata[0]}<extra></extra>",
     })),
-    layout: { ...BASE_LAYOUT, title: { text: title }, yaxis: { tickformat: ".0%", title: { text: "churn rate" } }, barmode: "group", showlegend: false },
+    layout: {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      yaxis: { tickformat: ".0%", title: { text: "churn rate" } },
+      barmode: "group",
+      showlegend: false,
+    },
   };
 }
 
 /** Overlaid histograms of a numeric value for churners and non-churners, normalized to share of each group. */
-export function histogramByChurn(customers: readonly Customer[], value: (c: Customer) => number | null, title: string, xTitle: string): Figure {
+export function histogramByChurn(
+  customers: readonly Customer[],
+  value: (c: Customer) => number | null,
+  title: string,
+  xTitle: string,
+): Figure {
   const pick = (label: "Yes" | "No"): number[] =>
-    customers.filter((c) => c.Churn === label).map(value).filter((v): v is number => v !== null);
+    customers
+      .filter((c) => c.Churn === label)
+      .map(value)
+      .filter((v): v is number => v !== null);
   const trace = (label: "Yes" | "No", name: string, color: string): Record<string, unknown> => ({
     type: "histogram",
     name,
@@ -71,7 +90,13 @@ export function histogramByChurn(customers: readonly Customer[], value: (c: Cust
   });
   return {
     data: [trace("No", "stayed", STAY_COLOR), trace("Yes", "churned", CHURN_COLOR)],
-    layout: { ...BASE_LAYOUT, title: { text: title }, barmode: "overlay", xaxis: { title: { text: xTitle } }, yaxis: { title: { text: "share of group" }, tickformat: ".0%" } },
+    layout: {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      barmode: "overlay",
+      xaxis: { title: { text: xTitle } },
+      yaxis: { title: { text: "share of group" }, tickformat: ".0%" },
+    },
   };
 }
 
@@ -113,6 +138,12 @@ export function qualityFigure(report: QualityReport, title: string): Figure {
       y: rows.map((r) => r[kind]),
       marker: { color },
     })),
-    layout: { ...BASE_LAYOUT, title: { text: title }, barmode: "stack", yaxis: { title: { text: "input rows" } }, margin: { t: 50, r: 20, b: 120, l: 60 } },
+    layout: {
+      ...BASE_LAYOUT,
+      title: { text: title },
+      barmode: "stack",
+      yaxis: { title: { text: "input rows" } },
+      margin: { t: 50, r: 20, b: 120, l: 60 },
+    },
   };
 }

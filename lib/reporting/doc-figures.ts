@@ -47,7 +47,14 @@ const int = (x: number): string => Math.round(x).toLocaleString("en-US");
 
 /** Fixed size, white background, room for the title: the README shows a picture, not an interactive chart. */
 function forReadme(f: Figure, layout: Record<string, unknown> = {}): Figure {
-  const margin = { t: 60, r: 30, b: 70, l: 70, ...(f.layout["margin"] as Record<string, unknown> | undefined), ...(layout["margin"] as Record<string, unknown> | undefined) };
+  const margin = {
+    t: 60,
+    r: 30,
+    b: 70,
+    l: 70,
+    ...(f.layout["margin"] as Record<string, unknown> | undefined),
+    ...(layout["margin"] as Record<string, unknown> | undefined),
+  };
   return {
     data: f.data,
     layout: {
@@ -82,7 +89,8 @@ interface BenchServe {
 function throughputFigure(bench: BenchServe): DocFigure | null {
   const ours = (bench.http ?? []).filter((r) => Number.isFinite(r.rps));
   if (ours.length === 0) return null;
-  const peer = bench.peer && !bench.peer.skipped && typeof bench.peer.rps === "number" && Number.isFinite(bench.peer.rps) ? bench.peer : null;
+  const peer =
+    bench.peer && !bench.peer.skipped && typeof bench.peer.rps === "number" && Number.isFinite(bench.peer.rps) ? bench.peer : null;
   const short = (label: string): string => label.replace(/^ours\s+/, "").replace(/ /g, ", ");
   const rows = [
     ...ours.map((r) => ({ label: short(r.label), rps: r.rps, color: "#08519c" })),
@@ -106,7 +114,9 @@ function throughputFigure(bench: BenchServe): DocFigure | null {
         },
       ],
       layout: {
-        title: { text: `HTTP /predict throughput${peer ? ": ours vs the FastAPI peer" : ""} (${bench.load_generator ?? "wrk"}, measured${machine})` },
+        title: {
+          text: `HTTP /predict throughput${peer ? ": ours vs the FastAPI peer" : ""} (${bench.load_generator ?? "wrk"}, measured${machine})`,
+        },
         xaxis: { title: { text: "requests per second" }, range: [0, 1.15 * Math.max(...rows.map((r) => r.rps))], tickformat: ",d" },
         yaxis: { ticksuffix: "  " },
         showlegend: false,
@@ -130,7 +140,11 @@ export function docFigures(input: DocFiguresInput): DocFigure[] {
       `${input.exportFile} is not the file the artifacts in ${dir} were trained on (${metrics.dataset.file}, sha256 ${metrics.dataset.sha256.slice(0, 12)}...): pass that file`,
     );
   }
-  const figures: DocFigure[] = [...edaFigures(customers), ...modelFigures(metrics, study), ...servedModelFigures(dir, customers, input.exportFile)];
+  const figures: DocFigure[] = [
+    ...edaFigures(customers),
+    ...modelFigures(metrics, study),
+    ...servedModelFigures(dir, customers, input.exportFile),
+  ];
   const benchFile = path.join(dir, "bench", "bench-serve.json");
   if (existsSync(benchFile)) {
     const throughput = throughputFigure(readJson<BenchServe>(benchFile));
@@ -140,7 +154,8 @@ export function docFigures(input: DocFiguresInput): DocFigure[] {
 }
 
 function canonical(value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>, (v) => canonical(v));
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>, (v) => canonical(v));
   if (Array.isArray(value)) return value.map((v) => canonical(v));
   if (typeof value === "number") return Number.isFinite(value) ? (Object.is(value, -0) ? 0 : value) : null;
   if (value !== null && typeof value === "object") {
@@ -203,7 +218,10 @@ function modelFigures(metrics: MetricsFile, study: StudyFile | null): DocFigure[
     name: "model-comparison",
     title: "Model comparison",
     alt: `${metrics.best_model}, selected on validation ROC-AUC (${best.validation.roc_auc.toFixed(3)}), reaches ${best.test.roc_auc.toFixed(3)} on the test set, among ${Object.keys(metrics.models).length} candidates.`,
-    figure: forReadme(comparison, { legend: { orientation: "h", x: 0.5, xanchor: "center", y: 1.0, yanchor: "bottom" }, margin: { t: 90 } }),
+    figure: forReadme(comparison, {
+      legend: { orientation: "h", x: 0.5, xanchor: "center", y: 1.0, yanchor: "bottom" },
+      margin: { t: 90 },
+    }),
   });
   if (study && study.permutation.rows.length > 0) {
     const [top, second] = study.permutation.rows;
@@ -240,9 +258,16 @@ function servedModelFigures(dir: string, customers: Customer[], exportFile: stri
     name: "test-gains",
     title: "Cumulative gains on the test set",
     alt: `Contacting the ${percent(GAINS_SHARE, 0)} of test customers the ${model.name} model ranks riskiest reaches ${percent(captured)} of the ${positives} churners among ${test.length}, against ${percent(GAINS_SHARE, 0)} at random.`,
-    figure: forReadme(gainsFigure([{ name: model.name, curve: gains }], positives / test.length, `Cumulative gains of ${model.name} on ${test.length} test customers`), {
-      legend: { x: 0.98, xanchor: "right", y: 0.05, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
-    }),
+    figure: forReadme(
+      gainsFigure(
+        [{ name: model.name, curve: gains }],
+        positives / test.length,
+        `Cumulative gains of ${model.name} on ${test.length} test customers`,
+      ),
+      {
+        legend: { x: 0.98, xanchor: "right", y: 0.05, yanchor: "bottom", bgcolor: "rgba(255,255,255,0.8)" },
+      },
+    ),
   });
   const charges = test.map((c) => c.MonthlyCharges ?? 0);
   const values = valueByTopShare(y, p, charges, model.business?.assumptions);

@@ -49,7 +49,11 @@ function cell(v: TableCell): string {
 export function markdownTable(rows: readonly Record<string, TableCell>[]): string {
   if (rows.length === 0) return "";
   const keys = Object.keys(rows[0] as Record<string, unknown>);
-  return [`| ${keys.join(" | ")} |`, `|${keys.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${keys.map((k) => cell(r[k])).join(" | ")} |`)].join("\n");
+  return [
+    `| ${keys.join(" | ")} |`,
+    `|${keys.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${keys.map((k) => cell(r[k])).join(" | ")} |`),
+  ].join("\n");
 }
 
 function readJson<T>(file: string): T | null {
@@ -73,7 +77,12 @@ export function generateSections(inputs: DocInputs): DocSection[] {
   const { metrics, study } = readTrainingArtifacts(dir);
   const { file: model, scorer } = loadModelFile(path.join(dir, "model.json"));
   dataQualitySection(add, inputs, report);
-  add("eda-findings", edaInsights(customers).map((s) => `- ${s}`).join("\n"));
+  add(
+    "eda-findings",
+    edaInsights(customers)
+      .map((s) => `- ${s}`)
+      .join("\n"),
+  );
   modelComparisonSection(add, metrics, study);
   const t = evaluationSection(add, dir, customers, model, scorer);
   driftSection(add, t, model, scorer);
@@ -91,9 +100,10 @@ function dataQualitySection(add: AddSection, inputs: DocInputs, report: QualityR
     "data-quality",
     `Cleaning \`${path.basename(inputs.exportFile)}\`: ${report.rows.input.toLocaleString("en-US")} rows in, ` +
       `${report.customers.total.toLocaleString("en-US")} customers out (${report.customers.labeled.toLocaleString("en-US")} labeled, churn rate ` +
-      `${pct(report.customers.churnRate ?? Number.NaN)}).\n\n${markdownTable(rowCounts)}\n\n${describeQualityProblems(report).map((s) => `- ${s}`).join("\n")}`,
+      `${pct(report.customers.churnRate ?? Number.NaN)}).\n\n${markdownTable(rowCounts)}\n\n${describeQualityProblems(report)
+        .map((s) => `- ${s}`)
+        .join("\n")}`,
   );
-
 }
 
 /** The model comparison table and the verdict sentences. */
@@ -106,9 +116,10 @@ function modelComparisonSection(add: AddSection, metrics: MetricsFile, study: St
     "model-comparison",
     `${metrics.dataset.labeled.toLocaleString("en-US")} labeled customers, split ${metrics.dataset.train} / ${metrics.dataset.validation} / ` +
       `${metrics.dataset.test} (train / validation / test, stratified, seed ${metrics.seed}); each family tuned by ${metrics.quick ? 3 : 5}-fold CV ` +
-      `on the training rows.\n\n${markdownTable(rows)}\n\n${modelingVerdict(metrics, study).map((s) => `- ${s}`).join("\n")}`,
+      `on the training rows.\n\n${markdownTable(rows)}\n\n${modelingVerdict(metrics, study)
+        .map((s) => `- ${s}`)
+        .join("\n")}`,
   );
-
 }
 
 /** The served model on the test customers, with bootstrap intervals, and the campaign value; returns those customers and scores. */
@@ -116,7 +127,11 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
   const split = readJson<{ test: string[] }>(path.join(dir, "split.json"));
   const byId = new Map(customers.map((c) => [c.customerID, c]));
   const testCustomers = (split?.test ?? []).map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
-  const t: TestEvaluation = { customers: testCustomers, y: testCustomers.map((c) => (c.Churn === "Yes" ? 1 : 0)), p: scorer.score(testCustomers) };
+  const t: TestEvaluation = {
+    customers: testCustomers,
+    y: testCustomers.map((c) => (c.Churn === "Yes" ? 1 : 0)),
+    p: scorer.score(testCustomers),
+  };
   const ev = evaluate(t.y, t.p, model.threshold, { bootstrap: 1000, seed: model.seed });
   const m = ev.metrics;
   const charges = t.customers.map((c) => c.MonthlyCharges ?? 0);
@@ -137,7 +152,9 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
       `\n\nUnder the stated retention assumptions (offer ${money(assumptions.offerCost)} per contact, ${pct(assumptions.saveRate, 0)} of contacted ` +
       `churners saved, ${assumptions.lifetimeMonths} months of MonthlyCharges × ${assumptions.margin} kept per saved customer), the best operating ` +
       `point contacts ${pct(best.contactedShare)} of customers, reaches ${pct(best.churnerShare)} of churners and nets ${money(best.netPer1000)} per ` +
-      `1,000 customers per campaign.\n\n${valueStatement(t.y, t.p, charges, assumptions).map((s) => `- ${s}`).join("\n")}`,
+      `1,000 customers per campaign.\n\n${valueStatement(t.y, t.p, charges, assumptions)
+        .map((s) => `- ${s}`)
+        .join("\n")}`,
   );
 
   return t;
@@ -148,7 +165,9 @@ function driftSection(add: AddSection, t: TestEvaluation, model: ModelFile, scor
   const shifted = shiftSample(t.customers, { seed: model.seed, size: t.customers.length });
   const plain = driftReport(model.reference, t.customers, t.p);
   const moved = driftReport(model.reference, shifted, scorer.score(shifted));
-  const flagged = Object.entries(moved.features).filter(([, f]) => f?.drift).map(([n, f]) => `${n} (PSI ${(f?.psi ?? 0).toFixed(2)})`);
+  const flagged = Object.entries(moved.features)
+    .filter(([, f]) => f?.drift)
+    .map(([n, f]) => `${n} (PSI ${(f?.psi ?? 0).toFixed(2)})`);
   add(
     "drift-demo",
     `Held-out test customers against the training reference: drift detected **${plain.drift_detected ? "yes" : "no"}** (score PSI ` +
@@ -156,7 +175,6 @@ function driftSection(add: AddSection, t: TestEvaluation, model: ModelFile, scor
       `**${moved.drift_detected ? "yes" : "no"}**: ${flagged.join(", ") || "no feature"}, and the scores (PSI ${moved.prediction.psi.toFixed(2)}, ` +
       `mean ${moved.prediction.reference_mean.toFixed(3)} → ${moved.prediction.mean.toFixed(3)}).`,
   );
-
 }
 
 /** The serving benchmark (measured: another machine measures other numbers). */
@@ -166,9 +184,23 @@ function servingSection(add: AddSection, dir: string): void {
     load_generator?: string;
     startup?: { workers: number; median_ms: number }[];
     machine: { cpus: number; cpu_model: string; node: string; date: string; loadavg_start: number[] };
-    http: { label: string; workers: number; log_level: string; reasons: number; rps: number; p50_ms: number; p99_ms: number; rss: { peak_max_process_mb: number } }[];
+    http: {
+      label: string;
+      workers: number;
+      log_level: string;
+      reasons: number;
+      rps: number;
+      p50_ms: number;
+      p99_ms: number;
+      rss: { peak_max_process_mb: number };
+    }[];
     peer: { rps?: number; p50_ms?: number; p99_ms?: number; rss?: { peak_max_process_mb: number }; skipped?: string };
-    in_process: { score_one: { p50_us: number; p99_us: number }; predict_reasons0: { p50_us: number; p99_us: number }; predict_reasons3: { p50_us: number; p99_us: number }; batch: { best_per_s: number } };
+    in_process: {
+      score_one: { p50_us: number; p99_us: number };
+      predict_reasons0: { p50_us: number; p99_us: number };
+      predict_reasons3: { p50_us: number; p99_us: number };
+      batch: { best_per_s: number };
+    };
     goals: { goal: string; value: number | null; target: number; unit: string; status: string }[];
   }>(path.join(dir, "bench", "bench-serve.json"));
   if (bench) {
@@ -179,8 +211,19 @@ function servingSection(add: AddSection, dir: string): void {
       "p99 ms": p99.toFixed(2),
       "RSS MB (largest process)": rss.toFixed(0),
     });
-    const httpRows = bench.http.map((h) => row(h.label.replace(/^ours /, "churn serve "), h.rps, h.p50_ms, h.p99_ms, h.rss.peak_max_process_mb));
-    if (bench.peer?.rps) httpRows.push(row("FastAPI peer (scikit-learn/XGBoost)", bench.peer.rps, bench.peer.p50_ms ?? 0, bench.peer.p99_ms ?? 0, bench.peer.rss?.peak_max_process_mb ?? 0));
+    const httpRows = bench.http.map((h) =>
+      row(h.label.replace(/^ours /, "churn serve "), h.rps, h.p50_ms, h.p99_ms, h.rss.peak_max_process_mb),
+    );
+    if (bench.peer?.rps)
+      httpRows.push(
+        row(
+          "FastAPI peer (scikit-learn/XGBoost)",
+          bench.peer.rps,
+          bench.peer.p50_ms ?? 0,
+          bench.peer.p99_ms ?? 0,
+          bench.peer.rss?.peak_max_process_mb ?? 0,
+        ),
+      );
     const ip = bench.in_process;
     const misses = bench.goals.filter((g) => g.status === "MISS").map((g) => `${g.goal}: ${g.value} ${g.unit} (goal ${g.target})`);
     const measuredBy = bench.short ? "`npm start` (its short serving measurement)" : "`npm run bench:serve`";
@@ -192,7 +235,9 @@ function servingSection(add: AddSection, dir: string): void {
         `(load average ${bench.machine.loadavg_start[0]} at start; ${loadGenerator} shares the same cores). In process: scoring p50 ${ip.score_one.p50_us} µs / ` +
         `p99 ${ip.score_one.p99_us} µs; the whole service call p50 ${ip.predict_reasons0.p50_us} µs without reasons, ${ip.predict_reasons3.p50_us} µs ` +
         `with three; batch ${ip.batch.best_per_s.toLocaleString("en-US")} customers/s on one core.` +
-        (bench.startup?.length ? ` From process start to the first 200 on /ready: ${bench.startup.map((x) => `${x.median_ms} ms with ${x.workers} worker${x.workers > 1 ? "s" : ""}`).join(", ")} (median of five).` : "") +
+        (bench.startup?.length
+          ? ` From process start to the first 200 on /ready: ${bench.startup.map((x) => `${x.median_ms} ms with ${x.workers} worker${x.workers > 1 ? "s" : ""}`).join(", ")} (median of five).`
+          : "") +
         ` Over HTTP at 8 connections:\n\n` +
         markdownTable(httpRows) +
         `\n\n${bench.goals.filter((g) => g.status === "PASS").length} of ${bench.goals.length - unmeasured} measured goals met` +
@@ -201,15 +246,17 @@ function servingSection(add: AddSection, dir: string): void {
       true,
     );
   } else add("serving-performance", "_Not measured yet: run `npm start` (or `npm run bench:serve`)._", true);
-
 }
 
 /** The README figures, from their manifest. */
 function figureSections(add: AddSection, inputs: DocInputs): void {
-  const manifest = inputs.figureManifest ? readJson<{ figures: { name: string; title: string; alt: string; file: string; measured?: boolean }[] }>(inputs.figureManifest) : null;
+  const manifest = inputs.figureManifest
+    ? readJson<{ figures: { name: string; title: string; alt: string; file: string; measured?: boolean }[] }>(inputs.figureManifest)
+    : null;
   if (manifest) {
     // Manifest paths are relative to the repository root, where README.md and REPORT.md live.
-    for (const fig of manifest.figures) add(`figure:${fig.name}`, `![${fig.alt.replace(/[[\]]/g, "")}](${fig.file})`, Boolean(fig.measured));
+    for (const fig of manifest.figures)
+      add(`figure:${fig.name}`, `![${fig.alt.replace(/[[\]]/g, "")}](${fig.file})`, Boolean(fig.measured));
   }
 }
 

@@ -91,11 +91,7 @@ export interface NumericContrast {
 }
 
 /** Distribution of a numeric value among churners and non-churners. */
-export function numericByChurn(
-  customers: readonly Customer[],
-  feature: string,
-  value: (c: Customer) => number | null,
-): NumericContrast {
+export function numericByChurn(customers: readonly Customer[], feature: string, value: (c: Customer) => number | null): NumericContrast {
   const churned: number[] = [];
   const stayed: number[] = [];
   for (const c of customers) {
@@ -114,7 +110,10 @@ export const CORRELATION_FEATURES: readonly { name: string; value: (c: Customer)
   { name: "MonthlyCharges", value: (c) => c.MonthlyCharges },
   { name: "TotalCharges", value: (c) => c.TotalCharges },
   { name: "SeniorCitizen", value: (c) => c.SeniorCitizen },
-  { name: "contract_months", value: (c) => (c.Contract === null ? null : { "Month-to-month": 1, "One year": 12, "Two year": 24 }[c.Contract]) },
+  {
+    name: "contract_months",
+    value: (c) => (c.Contract === null ? null : { "Month-to-month": 1, "One year": 12, "Two year": 24 }[c.Contract]),
+  },
   { name: "fiber_optic", value: (c) => (c.InternetService === null ? null : c.InternetService === "Fiber optic" ? 1 : 0) },
   { name: "electronic_check", value: (c) => (c.PaymentMethod === null ? null : c.PaymentMethod === "Electronic check" ? 1 : 0) },
   { name: "paperless", value: (c) => yes(c.PaperlessBilling) },
@@ -213,20 +212,40 @@ export function edaInsights(customers: readonly Customer[]): string[] {
   const dsl = rateOf(internet, "DSL");
   const noNet = rateOf(internet, "No");
   const pay = churnRateBy(lab, (c) =>
-    c.PaymentMethod === null ? null : c.PaymentMethod === "Electronic check" ? "electronic check" : c.PaymentMethod.endsWith("(automatic)") ? "automatic" : "mailed check",
+    c.PaymentMethod === null
+      ? null
+      : c.PaymentMethod === "Electronic check"
+        ? "electronic check"
+        : c.PaymentMethod.endsWith("(automatic)")
+          ? "automatic"
+          : "mailed check",
   );
   const echeck = rateOf(pay, "electronic check");
   const auto = rateOf(pay, "automatic");
   const netUsers = lab.filter((c) => c.InternetService !== null && c.InternetService !== "No");
   const support = churnRateBy(netUsers, (c) =>
-    c.OnlineSecurity === null || c.TechSupport === null ? null : c.OnlineSecurity === "No" && c.TechSupport === "No" ? "neither" : "at least one",
+    c.OnlineSecurity === null || c.TechSupport === null
+      ? null
+      : c.OnlineSecurity === "No" && c.TechSupport === "No"
+        ? "neither"
+        : "at least one",
   );
   const neither = rateOf(support, "neither");
   const some = rateOf(support, "at least one");
   const monthly = numericByChurn(lab, "MonthlyCharges", (c) => c.MonthlyCharges);
   const tenure = numericByChurn(lab, "tenure", (c) => c.tenure);
-  const fiberCharge = summarize(lab.filter((c) => c.InternetService === "Fiber optic").map((c) => c.MonthlyCharges).filter((v): v is number => v !== null));
-  const dslCharge = summarize(lab.filter((c) => c.InternetService === "DSL").map((c) => c.MonthlyCharges).filter((v): v is number => v !== null));
+  const fiberCharge = summarize(
+    lab
+      .filter((c) => c.InternetService === "Fiber optic")
+      .map((c) => c.MonthlyCharges)
+      .filter((v): v is number => v !== null),
+  );
+  const dslCharge = summarize(
+    lab
+      .filter((c) => c.InternetService === "DSL")
+      .map((c) => c.MonthlyCharges)
+      .filter((v): v is number => v !== null),
+  );
   const fmt = (r: RateRow): string => `${percent(r.churnRate)} (95% CI ${percent(r.ci95[0])}-${percent(r.ci95[1])}, n=${r.customers})`;
   const money = (x: number | undefined): string => (x === undefined ? "n/a" : `$${x.toFixed(2)}`);
   return [

@@ -90,7 +90,12 @@ export function calibrationFigure(models: readonly { name: string; bins: readonl
     name,
     x: finiteColumn(bins.map((b) => b.meanPredicted)),
     y: finiteColumn(bins.map((b) => b.observedRate)),
-    marker: { size: markerSizes(bins.map((b) => b.count), maxCount) },
+    marker: {
+      size: markerSizes(
+        bins.map((b) => b.count),
+        maxCount,
+      ),
+    },
     customdata: bins.map((b) => [b.count, finiteOrNull(b.lower), finiteOrNull(b.upper)]),
     hovertemplate:
       `${name}<br>bin [%{customdata[1]:.2f}, %{customdata[2]:.2f})<br>mean predicted %{x:.3f}<br>` +
@@ -124,7 +129,15 @@ export function gainsFigure(curves: readonly NamedCurve<GainsCurve>[], baseRate?
   data.push({ type: "scatter", mode: "lines", name: "random", x: [0, 1], y: [0, 1], line: REFERENCE_LINE, hoverinfo: "skip" });
   const rate = finiteOrNull(baseRate);
   if (rate !== null) {
-    data.push({ type: "scatter", mode: "lines", name: "perfect", x: [0, rate, 1], y: [0, 1, 1], line: { dash: "dot", color: "#555", width: 1 }, hoverinfo: "skip" });
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: "perfect",
+      x: [0, rate, 1],
+      y: [0, 1, 1],
+      line: { dash: "dot", color: "#555", width: 1 },
+      hoverinfo: "skip",
+    });
   }
   return {
     data,
@@ -226,7 +239,13 @@ export function thresholdSweepFigure(
       title: { text: title },
       xaxis: { title: { text: "threshold (contact when score ≥ threshold)" }, range: [0, 1] },
       yaxis: { title: { text: "precision / recall / F1" }, range: [0, 1.02] },
-      yaxis2: { title: { text: "expected net value per 1,000 customers" }, overlaying: "y", side: "right", zeroline: true, showgrid: false },
+      yaxis2: {
+        title: { text: "expected net value per 1,000 customers" },
+        overlaying: "y",
+        side: "right",
+        zeroline: true,
+        showgrid: false,
+      },
       legend: { orientation: "h", y: -0.2 },
       shapes: marker ? [marker.shape] : [],
       annotations: marker ? [marker.annotation] : [],
@@ -245,8 +264,7 @@ export function topShareValueFigure(rows: readonly TopShareValue[], title = "Val
       y: finiteColumn(rows.map((r) => r.netPer1000)),
       line: { color: "#d62728" },
       customdata: rows.map((r) => [finiteOrNull(r.churnerShare), finiteOrNull(r.value), finiteOrNull(r.cost)]),
-      hovertemplate:
-        "riskiest %{x}%<br>net per 1,000 customers %{y:,.0f}<br>churners reached %{customdata[0]:.1%}<extra></extra>",
+      hovertemplate: "riskiest %{x}%<br>net per 1,000 customers %{y:,.0f}<br>churners reached %{customdata[0]:.1%}<extra></extra>",
     },
   ];
   let best: TopShareValue | undefined;

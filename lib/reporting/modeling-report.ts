@@ -95,7 +95,12 @@ export function imbalanceFigure(study: StudyFile): Figure {
   });
   return {
     data: [metric("pr_auc", "#6baed6"), metric("recall", "#fd8d3c"), metric("f1", "#31a354")],
-    layout: { title: { text: "Class imbalance strategies (out-of-fold, training rows)" }, barmode: "group", yaxis: { range: [0, 1] }, margin: { b: 110 } },
+    layout: {
+      title: { text: "Class imbalance strategies (out-of-fold, training rows)" },
+      barmode: "group",
+      yaxis: { range: [0, 1] },
+      margin: { b: 110 },
+    },
   };
 }
 
@@ -157,14 +162,18 @@ export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string
         `On the untouched test set it scores ${f4(m.models[m.best_model]?.test.roc_auc ?? Number.NaN)}.`,
     );
   }
-  const cvSds = Object.values(m.models).map((r) => r.cv.sd_auc).filter((s): s is number => s !== null);
+  const cvSds = Object.values(m.models)
+    .map((r) => r.cv.sd_auc)
+    .filter((s): s is number => s !== null);
   const third = ranked[2];
   if (cvSds.length && first && third) {
     const noise = Math.max(...cvSds);
     const gap = first[1].validation.roc_auc - third[1].validation.roc_auc;
     out.push(
       `Fold-to-fold noise in CV ROC-AUC is up to ${f4(noise)} (sd); the best three on validation are ${f4(gap)} apart, ` +
-        (gap < noise ? "so their ranking is within noise and simplicity or speed may decide between them." : "a gap larger than the fold noise."),
+        (gap < noise
+          ? "so their ranking is within noise and simplicity or speed may decide between them."
+          : "a gap larger than the fold noise."),
     );
   }
   out.push(

@@ -46,9 +46,13 @@ function isFlat(body: unknown): boolean {
 function structuralProblem(request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
   const body = request.body;
   if (isFlat(body)) return null;
-  if (jsonDepth(body) > MAX_DEPTH) return reply.code(400).send(errorBody(request, "too_deep", `the body nests deeper than ${MAX_DEPTH} levels`));
+  if (jsonDepth(body) > MAX_DEPTH)
+    return reply.code(400).send(errorBody(request, "too_deep", `the body nests deeper than ${MAX_DEPTH} levels`));
   const key = forbiddenKey(body);
-  if (key) return reply.code(400).send(errorBody(request, "forbidden_key", `key ${JSON.stringify(key)} is not allowed`, [{ field: key, message: "forbidden key" }]));
+  if (key)
+    return reply
+      .code(400)
+      .send(errorBody(request, "forbidden_key", `key ${JSON.stringify(key)} is not allowed`, [{ field: key, message: "forbidden key" }]));
   return null;
 }
 
@@ -59,11 +63,18 @@ function parseJson(text: string): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const poisoned = /prototype/i.test(message);
-    throw Object.assign(new Error(poisoned ? `the body uses a forbidden key (__proto__ or constructor.prototype): ${message}` : `the body is not valid JSON: ${message}`), {
-      statusCode: 400,
-      code: poisoned ? "forbidden_key" : "malformed_json",
-      cause: err,
-    });
+    throw Object.assign(
+      new Error(
+        poisoned
+          ? `the body uses a forbidden key (__proto__ or constructor.prototype): ${message}`
+          : `the body is not valid JSON: ${message}`,
+      ),
+      {
+        statusCode: 400,
+        code: poisoned ? "forbidden_key" : "malformed_json",
+        cause: err,
+      },
+    );
   }
 }
 

@@ -50,7 +50,9 @@ export async function serve(options: ServeOptions): Promise<FastifyInstance> {
  * One process, or a primary that forks `workers` processes (each loads the model itself), restarts a worker that
  * dies, forwards SIGTERM/SIGINT for a graceful stop, and answers the workers' requests for the cluster's metrics.
  */
-export async function serveWorkers(options: Omit<ServeOptions, "service"> & { modelPath: string; workers: number; service?: PredictionService }): Promise<void> {
+export async function serveWorkers(
+  options: Omit<ServeOptions, "service"> & { modelPath: string; workers: number; service?: PredictionService },
+): Promise<void> {
   if (options.workers <= 1 || cluster.isWorker) {
     await serve({ ...options, service: options.service ?? PredictionService.load(options.modelPath) });
     return;

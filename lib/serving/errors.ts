@@ -31,7 +31,10 @@ function fieldOf(issue: ValidationIssue, fallback: string): string {
 }
 
 /** A schema validation failure as the API answers it: status, code, message and the fields named. */
-export function validationAnswer(request: FastifyRequest, error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }): { status: number; body: ApiError } {
+export function validationAnswer(
+  request: FastifyRequest,
+  error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
+): { status: number; body: ApiError } {
   const issues = error.validation ?? [];
   if (error.validationContext === "querystring") {
     const fields = issues.map((i) => ({ field: fieldOf(i, "query"), message: i.message ?? "invalid" }));
@@ -41,9 +44,19 @@ export function validationAnswer(request: FastifyRequest, error: FastifyError & 
     const customers = (request.body as { customers?: unknown } | null)?.customers;
     if (issues.some((i) => i.keyword === "maxItems") && Array.isArray(customers)) {
       const limit = Number(issues.find((i) => i.keyword === "maxItems")?.params["limit"]);
-      return { status: 413, body: errorBody(request, "batch_too_large", `${customers.length} customers; at most ${limit} per request`, [{ field: "customers", message: `at most ${limit} items` }]) };
+      return {
+        status: 413,
+        body: errorBody(request, "batch_too_large", `${customers.length} customers; at most ${limit} per request`, [
+          { field: "customers", message: `at most ${limit} items` },
+        ]),
+      };
     }
-    return { status: 422, body: errorBody(request, "invalid_batch", 'expected {"customers": [...]}', [{ field: "customers", message: "must be an array of customer objects" }]) };
+    return {
+      status: 422,
+      body: errorBody(request, "invalid_batch", 'expected {"customers": [...]}', [
+        { field: "customers", message: "must be an array of customer objects" },
+      ]),
+    };
   }
   // One customer: the service's structural checks name every bad field in the words of the API.
   const fields = recordErrors(request.body);
@@ -52,7 +65,10 @@ export function validationAnswer(request: FastifyRequest, error: FastifyError & 
 }
 
 const FASTIFY_CODES: Record<string, { code: string; message: (request: FastifyRequest) => string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { code: "body_too_large", message: (r) => `request body is larger than the limit of ${r.routeOptions.bodyLimit ?? BATCH_BODY_LIMIT} bytes` },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: "body_too_large",
+    message: (r) => `request body is larger than the limit of ${r.routeOptions.bodyLimit ?? BATCH_BODY_LIMIT} bytes`,
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "unsupported_media_type", message: () => "send the body as application/json" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: "empty_body", message: () => "the body is empty; send a JSON object" },
 };
@@ -87,7 +103,10 @@ export const errorsPlugin = fp(
       const allowed = methodsByPath.get(pathOnly);
       if (allowed && !allowed.has(request.method)) {
         const allow = [...allowed].sort().join(", ");
-        return reply.code(405).header("allow", allow).send(errorBody(request, "method_not_allowed", `${request.method} is not allowed on ${pathOnly}; use ${allow}`));
+        return reply
+          .code(405)
+          .header("allow", allow)
+          .send(errorBody(request, "method_not_allowed", `${request.method} is not allowed on ${pathOnly}; use ${allow}`));
       }
       return reply.code(404).send(errorBody(request, "not_found", `no route ${request.method} ${request.url}; see /docs`));
     });

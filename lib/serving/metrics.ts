@@ -29,9 +29,15 @@ export function createMetrics(service: PredictionService): ServingMetrics {
   collectDefaultMetrics({ register: registry, prefix: "churn_process_" });
   // prom-client names three gauges with a _total suffix, which `promtool check metrics` refuses (a _total is a counter
   // to Prometheus); they are left out rather than exposed under a misleading name.
-  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(`churn_process_${name}`);
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"])
+    registry.removeSingleMetric(`churn_process_${name}`);
   const registers = [registry];
-  const requests = new Counter({ name: "churn_http_requests_total", help: "HTTP requests by route and status code", labelNames: ["route", "method", "status"], registers });
+  const requests = new Counter({
+    name: "churn_http_requests_total",
+    help: "HTTP requests by route and status code",
+    labelNames: ["route", "method", "status"],
+    registers,
+  });
   const latency = new Histogram({
     name: "churn_http_request_duration_seconds",
     help: "Time from request received to response sent, by route",
@@ -45,15 +51,36 @@ export function createMetrics(service: PredictionService): ServingMetrics {
     buckets: [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
     registers,
   });
-  const predictions = new Counter({ name: "churn_predictions_total", help: "Customers scored, by risk band", labelNames: ["risk_band"], registers });
+  const predictions = new Counter({
+    name: "churn_predictions_total",
+    help: "Customers scored, by risk band",
+    labelNames: ["risk_band"],
+    registers,
+  });
   const refused = new Counter({ name: "churn_refused_customers_total", help: "Customers refused with field errors", registers });
-  const warnings = new Counter({ name: "churn_input_warnings_total", help: "Out-of-distribution and data-quality warnings, by code", labelNames: ["code"], registers });
+  const warnings = new Counter({
+    name: "churn_input_warnings_total",
+    help: "Out-of-distribution and data-quality warnings, by code",
+    labelNames: ["code"],
+    registers,
+  });
   // Every worker serves the same model: the cluster's value is one worker's, not their sum.
-  new Gauge({ name: "churn_model_info", help: "The model being served (value 1)", labelNames: ["model_version", "created_at"], registers, aggregator: "first" })
+  new Gauge({
+    name: "churn_model_info",
+    help: "The model being served (value 1)",
+    labelNames: ["model_version", "created_at"],
+    registers,
+    aggregator: "first",
+  })
     .labels(service.version, service.file.createdAt)
     .set(1);
   // 1 per process; summed over the cluster, it says how many workers the scrape covers.
-  new Gauge({ name: "churn_server_processes", help: "Server processes whose metrics this exposition sums", registers, aggregator: "sum" }).set(1);
+  new Gauge({
+    name: "churn_server_processes",
+    help: "Server processes whose metrics this exposition sums",
+    registers,
+    aggregator: "sum",
+  }).set(1);
   if (cluster.isWorker) {
     new AggregatorRegistry(); // installs prom-client's answer to the primary's requests
     AggregatorRegistry.setRegistries([registry]);
@@ -143,7 +170,10 @@ export const metricsPlugin = fp(
       if (!histogram) histograms.set(route, (histogram = metrics.latency.labels(route)));
       histogram.observe(reply.elapsedTime / 1000);
       // One structured line per request; pino adds the request id (reqId) to every line of a request.
-      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) }, "request");
+      request.log.info(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) },
+        "request",
+      );
       next();
     });
     done();

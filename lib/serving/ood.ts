@@ -1,6 +1,12 @@
 // Out-of-distribution checks for one customer against the training reference stored in the model, and the policy
 // that says which findings refuse a request and which are scored with a warning.
-import { type CategoryReference, type NumericReference, NoveltyScorer, type ReferenceStatistics, chargesRatio } from "../artifact/reference";
+import {
+  type CategoryReference,
+  type NumericReference,
+  NoveltyScorer,
+  type ReferenceStatistics,
+  chargesRatio,
+} from "../artifact/reference";
 import { type ColumnName, type Customer, FEATURE_COLUMNS } from "../core/schema";
 
 export type WarningCode =
@@ -31,17 +37,53 @@ export interface PolicyRule {
  * it would invent data. A value that is possible but unlike training is scored, with a warning the caller can act on.
  */
 export const OOD_POLICY: readonly PolicyRule[] = [
-  { finding: "body is not a JSON object, malformed JSON, oversized body or batch, forbidden key, nesting", action: "refuse", rule: "400/413 with the problem named" },
+  {
+    finding: "body is not a JSON object, malformed JSON, oversized body or batch, forbidden key, nesting",
+    action: "refuse",
+    rule: "400/413 with the problem named",
+  },
   { finding: "value of the wrong type (object, array) or too long", action: "refuse", rule: "422 naming the field" },
-  { finding: "impossible value (negative tenure, unparseable number, sentinel code like 9999, beyond the schema's range)", action: "refuse", rule: "422 naming the field and the reason" },
-  { finding: `fewer than half of the ${FEATURE_COLUMNS.length} feature fields present`, action: "refuse", rule: "422: too little to score" },
-  { finding: "feature field missing", action: "warn", rule: "imputed by the training pipeline (median / most frequent level); code missing_imputed" },
-  { finding: "category value outside the vocabulary (e.g. PaymentMethod 'Crypto')", action: "warn", rule: "treated as missing and imputed; code unseen_category" },
+  {
+    finding: "impossible value (negative tenure, unparseable number, sentinel code like 9999, beyond the schema's range)",
+    action: "refuse",
+    rule: "422 naming the field and the reason",
+  },
+  {
+    finding: `fewer than half of the ${FEATURE_COLUMNS.length} feature fields present`,
+    action: "refuse",
+    rule: "422: too little to score",
+  },
+  {
+    finding: "feature field missing",
+    action: "warn",
+    rule: "imputed by the training pipeline (median / most frequent level); code missing_imputed",
+  },
+  {
+    finding: "category value outside the vocabulary (e.g. PaymentMethod 'Crypto')",
+    action: "warn",
+    rule: "treated as missing and imputed; code unseen_category",
+  },
   { finding: "unrecognized field name", action: "warn", rule: "ignored; code unknown_field" },
-  { finding: "numeric value outside the training range [min, max]", action: "warn", rule: "scored (trees extrapolate flat, the linear model linearly); code outside_training_range" },
-  { finding: "impossible combination (add-on without internet, lines without phone)", action: "warn", rule: "scored as given; code inconsistent_combination" },
-  { finding: "TotalCharges outside the training range of TotalCharges / (tenure x MonthlyCharges)", action: "warn", rule: "scored as given; code total_charges_mismatch" },
-  { finding: "multivariate novelty above the training 99.5th percentile", action: "warn", rule: "scored; code novel_profile, expected on 0.5% of training-like customers" },
+  {
+    finding: "numeric value outside the training range [min, max]",
+    action: "warn",
+    rule: "scored (trees extrapolate flat, the linear model linearly); code outside_training_range",
+  },
+  {
+    finding: "impossible combination (add-on without internet, lines without phone)",
+    action: "warn",
+    rule: "scored as given; code inconsistent_combination",
+  },
+  {
+    finding: "TotalCharges outside the training range of TotalCharges / (tenure x MonthlyCharges)",
+    action: "warn",
+    rule: "scored as given; code total_charges_mismatch",
+  },
+  {
+    finding: "multivariate novelty above the training 99.5th percentile",
+    action: "warn",
+    rule: "scored; code novel_profile, expected on 0.5% of training-like customers",
+  },
 ];
 
 /** Novelty percentile (share of training customers less unusual) above which a customer gets `novel_profile`. */
@@ -78,7 +120,11 @@ export class OodChecker {
     for (const [name, lo, hi] of this.ranges) {
       const v = customer[name] as number | null;
       if (v !== null && (v < lo || v > hi)) {
-        warnings.push({ code: "outside_training_range", field: name, message: `${name} ${fmt(v)} is outside the training range ${fmt(lo)}..${fmt(hi)}` });
+        warnings.push({
+          code: "outside_training_range",
+          field: name,
+          message: `${name} ${fmt(v)} is outside the training range ${fmt(lo)}..${fmt(hi)}`,
+        });
       }
     }
     for (const [name, ref] of this.categories) {
@@ -88,7 +134,11 @@ export class OodChecker {
       }
     }
     for (const rule of inconsistencies) {
-      warnings.push({ code: "inconsistent_combination", field: rule.split(/[=' ]/, 1)[0] ?? null, message: `impossible combination: ${rule}` });
+      warnings.push({
+        code: "inconsistent_combination",
+        field: rule.split(/[=' ]/, 1)[0] ?? null,
+        message: `impossible combination: ${rule}`,
+      });
     }
     const ratio = chargesRatio(customer);
     if (ratio !== null && this.ratioRange && (ratio < this.ratioRange[0] || ratio > this.ratioRange[1])) {

@@ -23,18 +23,42 @@ export const customerSchema = {
     `At most ${MAX_FIELDS} fields, names and string values at most ${MAX_VALUE_LENGTH} characters.`,
   maxProperties: MAX_FIELDS,
   propertyNames: { maxLength: MAX_VALUE_LENGTH },
-  properties: Object.fromEntries(COLUMNS.filter((c) => c.name !== "Churn").map((c) => [c.name, { ...fieldValue, description: c.description }])),
+  properties: Object.fromEntries(
+    COLUMNS.filter((c) => c.name !== "Churn").map((c) => [c.name, { ...fieldValue, description: c.description }]),
+  ),
   additionalProperties: fieldValue,
   example: {
-    customerID: "7590-VHVEG", gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1,
-    PhoneService: "No", MultipleLines: "No phone service", InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes",
-    DeviceProtection: "No", TechSupport: "No", StreamingTV: "No", StreamingMovies: "No", Contract: "Month-to-month",
-    PaperlessBilling: "Yes", PaymentMethod: "Electronic check", MonthlyCharges: 29.85, TotalCharges: 29.85,
+    customerID: "7590-VHVEG",
+    gender: "Female",
+    SeniorCitizen: 0,
+    Partner: "Yes",
+    Dependents: "No",
+    tenure: 1,
+    PhoneService: "No",
+    MultipleLines: "No phone service",
+    InternetService: "DSL",
+    OnlineSecurity: "No",
+    OnlineBackup: "Yes",
+    DeviceProtection: "No",
+    TechSupport: "No",
+    StreamingTV: "No",
+    StreamingMovies: "No",
+    Contract: "Month-to-month",
+    PaperlessBilling: "Yes",
+    PaymentMethod: "Electronic check",
+    MonthlyCharges: 29.85,
+    TotalCharges: 29.85,
   },
 } as const;
 
-const warningSchema = { type: "object", properties: { code: { type: "string" }, field: { type: ["string", "null"] }, message: { type: "string" } } };
-const fieldErrorsSchema = { type: "array", items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } } };
+const warningSchema = {
+  type: "object",
+  properties: { code: { type: "string" }, field: { type: ["string", "null"] }, message: { type: "string" } },
+};
+const fieldErrorsSchema = {
+  type: "array",
+  items: { type: "object", properties: { field: { type: "string" }, message: { type: "string" } } },
+};
 
 export const predictionSchema = {
   type: "object",
@@ -46,7 +70,16 @@ export const predictionSchema = {
     risk_band: { type: "string", enum: ["low", "medium", "high"] },
     reasons: {
       type: "array",
-      items: { type: "object", properties: { field: { type: "string" }, value: { type: "string" }, contribution: { type: "number" }, unit: { type: "string" }, text: { type: "string" } } },
+      items: {
+        type: "object",
+        properties: {
+          field: { type: "string" },
+          value: { type: "string" },
+          contribution: { type: "number" },
+          unit: { type: "string" },
+          text: { type: "string" },
+        },
+      },
     },
     model_version: { type: "string" },
     warnings: { type: "array", items: warningSchema },
@@ -63,7 +96,15 @@ export const errorSchema = {
 export function reasonsQuery(defaultReasons: number): Record<string, unknown> {
   return {
     type: "object",
-    properties: { reasons: { type: "integer", minimum: 0, maximum: FEATURE_COLUMNS.length, default: defaultReasons, description: "number of reasons (0: none, fastest)" } },
+    properties: {
+      reasons: {
+        type: "integer",
+        minimum: 0,
+        maximum: FEATURE_COLUMNS.length,
+        default: defaultReasons,
+        description: "number of reasons (0: none, fastest)",
+      },
+    },
   };
 }
 
@@ -90,7 +131,10 @@ export function batchResponseSchema(): Record<string, unknown> {
       refused: { type: "integer" },
       results: {
         type: "array",
-        items: { type: "object", properties: { index: { type: "integer" }, ok: { type: "boolean" }, prediction: predictionSchema, errors: fieldErrorsSchema } },
+        items: {
+          type: "object",
+          properties: { index: { type: "integer" }, ok: { type: "boolean" }, prediction: predictionSchema, errors: fieldErrorsSchema },
+        },
       },
     },
   };

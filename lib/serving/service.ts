@@ -53,7 +53,10 @@ export interface PredictOptions {
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  typeof v === "object" &&
+  v !== null &&
+  !Array.isArray(v) &&
+  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 function describeType(v: unknown): string {
   if (v === null) return "null";
@@ -77,7 +80,8 @@ export function recordErrors(input: unknown): FieldError[] {
   for (const key of keys.slice(0, MAX_FIELDS + 1)) {
     const value = input[key];
     if (FORBIDDEN_KEYS.has(key)) errors.push({ field: key, message: "forbidden key" });
-    else if (key.length > MAX_VALUE_LENGTH) errors.push({ field: key.slice(0, 40) + "...", message: `field name longer than ${MAX_VALUE_LENGTH} characters` });
+    else if (key.length > MAX_VALUE_LENGTH)
+      errors.push({ field: key.slice(0, 40) + "...", message: `field name longer than ${MAX_VALUE_LENGTH} characters` });
     else if (value !== null && typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
       errors.push({ field: key, message: `expected a string, number, boolean or null, got ${describeType(value)}` });
     } else if (typeof value === "string" && value.length > MAX_VALUE_LENGTH) {
@@ -121,7 +125,10 @@ export class PredictionService {
     if (structural.some((e) => e.field === "(body)")) return { ok: false, errors: structural };
     // Fields with structural errors are left out so that every other bad field is named in the same answer.
     const bad = new Set(structural.map((e) => e.field));
-    const fields = bad.size === 0 ? (input as Record<string, unknown>) : Object.fromEntries(Object.entries(input as Record<string, unknown>).filter(([k]) => !bad.has(k)));
+    const fields =
+      bad.size === 0
+        ? (input as Record<string, unknown>)
+        : Object.fromEntries(Object.entries(input as Record<string, unknown>).filter(([k]) => !bad.has(k)));
     const { customer, outcomes, unknownFields, sourceKeys, duplicates, inconsistencies } = cleanFields(fields);
     const errors: FieldError[] = [...structural];
     const warnings: InputWarning[] = [];
@@ -132,9 +139,16 @@ export class PredictionService {
       const outcome = outcomes[column];
       const key = sourceKeys[column] ?? column;
       if (outcome?.status === "invalid") {
-        errors.push({ field: key, message: `${JSON.stringify((input as Record<string, unknown>)[key])} is not a valid ${column}: ${outcome.reason ?? "invalid"}${rangeText(column)}` });
+        errors.push({
+          field: key,
+          message: `${JSON.stringify((input as Record<string, unknown>)[key])} is not a valid ${column}: ${outcome.reason ?? "invalid"}${rangeText(column)}`,
+        });
       } else if (outcome?.status === "unknown") {
-        warnings.push({ code: "unseen_category", field: column, message: `${column} ${JSON.stringify((input as Record<string, unknown>)[key])} is not a known value; treated as missing and imputed` });
+        warnings.push({
+          code: "unseen_category",
+          field: column,
+          message: `${column} ${JSON.stringify((input as Record<string, unknown>)[key])} is not a known value; treated as missing and imputed`,
+        });
       } else if (customer[column] === null && !bad.has(key)) {
         missing.push(column);
       } else present++;
@@ -143,11 +157,18 @@ export class PredictionService {
     if (present < MIN_FEATURE_COLUMNS) {
       return {
         ok: false,
-        errors: [{ field: "(body)", message: `only ${present} of ${FEATURE_COLUMNS.length} customer fields are usable; at least ${MIN_FEATURE_COLUMNS} are needed (missing: ${missing.join(", ")})` }],
+        errors: [
+          {
+            field: "(body)",
+            message: `only ${present} of ${FEATURE_COLUMNS.length} customer fields are usable; at least ${MIN_FEATURE_COLUMNS} are needed (missing: ${missing.join(", ")})`,
+          },
+        ],
       };
     }
-    for (const column of missing) warnings.push({ code: "missing_imputed", field: column, message: `${column} is missing; imputed from the training data` });
-    for (const key of unknownFields) warnings.push({ code: "unknown_field", field: key, message: `${key} is not a customer field; ignored` });
+    for (const column of missing)
+      warnings.push({ code: "missing_imputed", field: column, message: `${column} is missing; imputed from the training data` });
+    for (const key of unknownFields)
+      warnings.push({ code: "unknown_field", field: key, message: `${key} is not a customer field; ignored` });
     const checked = this.ood.check(customer, inconsistencies);
     warnings.push(...checked.warnings);
     const k = options.reasons ?? 3;

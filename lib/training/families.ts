@@ -46,8 +46,7 @@ export const FAMILIES: readonly Family[] = [
     pipeline: { scale: "none" },
     // Continuous columns binned to 32 levels: the same ROC-AUC at half the fitting time (docs/decisions.md). Tuning
     // compares leaf sizes with 100 trees; the final forest has 300 (more trees only smooth the same model).
-    candidates: (seed, quick) =>
-      (quick ? [10] : [5, 10, 20]).map((minNumSamples) => ({ nEstimators: 100, minNumSamples, bins: 32, seed })),
+    candidates: (seed, quick) => (quick ? [10] : [5, 10, 20]).map((minNumSamples) => ({ nEstimators: 100, minNumSamples, bins: 32, seed })),
     final: (p) => ({ ...p, nEstimators: 300 }),
   },
   {
@@ -66,7 +65,17 @@ export const FAMILIES: readonly Family[] = [
     kind: "xgboost",
     pipeline: { scale: "none" },
     candidates: (seed, quick) => [
-      { nRounds: 400, eta: 0.03, maxDepth: 3, subsample: 0.8, colsampleByTree: 0.8, minChildWeight: 1, lambda: 1, treeMethod: "hist", seed },
+      {
+        nRounds: 400,
+        eta: 0.03,
+        maxDepth: 3,
+        subsample: 0.8,
+        colsampleByTree: 0.8,
+        minChildWeight: 1,
+        lambda: 1,
+        treeMethod: "hist",
+        seed,
+      },
       ...sampleGrid(
         {
           nRounds: [200, 400, 600],

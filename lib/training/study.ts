@@ -15,11 +15,6 @@ import { splitRows } from "./split-rows";
 import type { CvComparison, Imbalance, ImbalanceRow, MetricsFile, NativeImportance, PermutationRow, StudyFile } from "../artifact/types";
 import { type CvData, type Task, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
-
-
-
-
-
 export interface StudyOptions {
   data: string;
   /** Folder with metrics.json from `churn train`; study.json is written there. */
@@ -40,11 +35,29 @@ function imbalanceRows(data: CvData, familyName: string, strategy: Imbalance, oo
   const y = data.labels;
   const at = atThreshold(y, oof, 0.5);
   const rows: ImbalanceRow[] = [
-    { family: familyName, strategy, roc_auc: rocAuc(y, oof), pr_auc: prAuc(y, oof), threshold: 0.5, precision: at.precision, recall: at.recall, f1: at.f1 },
+    {
+      family: familyName,
+      strategy,
+      roc_auc: rocAuc(y, oof),
+      pr_auc: prAuc(y, oof),
+      threshold: 0.5,
+      precision: at.precision,
+      recall: at.recall,
+      f1: at.f1,
+    },
   ];
   if (strategy === "none") {
     const moved = bestF1Threshold(y, oof);
-    rows.push({ family: familyName, strategy: "threshold moving", roc_auc: rocAuc(y, oof), pr_auc: prAuc(y, oof), threshold: moved.threshold, precision: moved.precision, recall: moved.recall, f1: moved.f1 });
+    rows.push({
+      family: familyName,
+      strategy: "threshold moving",
+      roc_auc: rocAuc(y, oof),
+      pr_auc: prAuc(y, oof),
+      threshold: moved.threshold,
+      precision: moved.precision,
+      recall: moved.recall,
+      f1: moved.f1,
+    });
   }
   return rows;
 }
@@ -120,19 +133,29 @@ async function studyContext(options: StudyOptions): Promise<StudyContext> {
 async function imbalanceStudy(ctx: StudyContext): Promise<ImbalanceRow[]> {
   const families: FamilyName[] = ctx.options.quick ? ["xgboost"] : ["xgboost", "logistic_regression", "random_forest"];
   const strategies: Imbalance[] = ["none", "weights", "oversample"];
-  const cv = await ctx.run(families.flatMap((f) => strategies.flatMap((s) => foldTasks(ctx.data, { family: f, params: ctx.params(f), imbalance: s }))));
+  const cv = await ctx.run(
+    families.flatMap((f) => strategies.flatMap((s) => foldTasks(ctx.data, { family: f, params: ctx.params(f), imbalance: s }))),
+  );
   return cv.flatMap((s) => imbalanceRows(ctx.data, s.family, s.imbalance, s.oof));
 }
 
 /** 2. Permutation importance on validation for the selected model, refit on the training rows only. */
-function permutationStudy(ctx: StudyContext): { fitted: Map<string, PipelineScorer>; perm: ReturnType<typeof permutationImportance>; repeats: number } {
+function permutationStudy(ctx: StudyContext): {
+  fitted: Map<string, PipelineScorer>;
+  perm: ReturnType<typeof permutationImportance>;
+  repeats: number;
+} {
   const yTrain = ctx.trainRows.map(churnLabel);
   const fitted = new Map<string, PipelineScorer>();
   for (const f of FAMILIES) fitted.set(f.name, PipelineScorer.fit(f.name, f.kind, ctx.params(f.name), f.pipeline, ctx.trainRows, yTrain));
   const { metrics } = ctx;
   const selected: Scorer =
     metrics.best_model === "ensemble"
-      ? new SoftVoteScorer("ensemble", metrics.ensemble.members.map((n) => fitted.get(n) as Scorer), metrics.ensemble.members.map(() => 1))
+      ? new SoftVoteScorer(
+          "ensemble",
+          metrics.ensemble.members.map((n) => fitted.get(n) as Scorer),
+          metrics.ensemble.members.map(() => 1),
+        )
       : (fitted.get(metrics.best_model) as Scorer);
   const repeats = ctx.options.quick ? 2 : 5;
   return { fitted, perm: permutationImportance(selected, ctx.valRows, FEATURE_COLUMNS, repeats, ctx.seed), repeats };
@@ -157,14 +180,17 @@ function nativeImportances(fitted: Map<string, PipelineScorer>): NativeImportanc
 /** 4. Selection: drop raw columns whose permutation importance is not above noise; keep the cut only if CV agrees. */
 async function selectionStudy(ctx: StudyContext, permRows: readonly PermutationRow[]): Promise<StudyFile["selection"]> {
   const { metrics } = ctx;
-  const selectionFamily: FamilyName = metrics.best_model === "ensemble" ? ((metrics.ensemble.members[0] ?? "xgboost") as FamilyName) : (metrics.best_model as FamilyName);
+  const selectionFamily: FamilyName =
+    metrics.best_model === "ensemble" ? ((metrics.ensemble.members[0] ?? "xgboost") as FamilyName) : (metrics.best_model as FamilyName);
   const dropped = permRows.filter((r) => r.mean <= r.sd).map((r) => r.column);
   const base = family(selectionFamily).pipeline;
   const variants: { variant: string; pipeline: PipelineOptions }[] = [
     { variant: "all columns", pipeline: base },
     { variant: `without ${dropped.length} low-importance columns`, pipeline: { ...base, exclude: dropped } },
   ];
-  const cv = await ctx.run(variants.flatMap((v) => foldTasks(ctx.data, { family: selectionFamily, params: ctx.params(selectionFamily), pipeline: v.pipeline })));
+  const cv = await ctx.run(
+    variants.flatMap((v) => foldTasks(ctx.data, { family: selectionFamily, params: ctx.params(selectionFamily), pipeline: v.pipeline })),
+  );
   const comparison = cv.map((s, i) => ({
     variant: variants[i]?.variant ?? "",
     family: selectionFamily,
@@ -185,9 +211,15 @@ async function ablationStudy(ctx: StudyContext): Promise<CvComparison[]> {
   ];
   const ablation: CvComparison[] = [];
   for (const f of families) {
-    const cv = await ctx.run(variants.flatMap((v) => foldTasks(ctx.data, { family: f, params: ctx.params(f), pipeline: { ...family(f).pipeline, derived: v.derived } })));
+    const cv = await ctx.run(
+      variants.flatMap((v) =>
+        foldTasks(ctx.data, { family: f, params: ctx.params(f), pipeline: { ...family(f).pipeline, derived: v.derived } }),
+      ),
+    );
     const reference = cv[0]?.meanAuc ?? 0;
-    cv.forEach((s, i) => ablation.push({ variant: variants[i]?.variant ?? "", family: f, mean_auc: s.meanAuc, sd_auc: s.sdAuc, delta: s.meanAuc - reference }));
+    cv.forEach((s, i) =>
+      ablation.push({ variant: variants[i]?.variant ?? "", family: f, mean_auc: s.meanAuc, sd_auc: s.sdAuc, delta: s.meanAuc - reference }),
+    );
   }
   return ablation;
 }

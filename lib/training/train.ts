@@ -19,7 +19,6 @@ import { type CvData, type CvSummary, type Task, type TaskResult, foldTasks, mak
 /** Successive halving: folds every candidate is scored on before the best third of each family goes on. */
 const HALVING_FIRST_FOLDS = 2;
 
-
 /**
  * Validation ROC-AUC a soft vote must add over the best single model to be kept. An ensemble multiplies serving
  * latency and explanation cost by its members (a 300-tree forest alone takes ~20 µs per customer); a gain smaller than
@@ -38,9 +37,6 @@ export interface TrainOptions {
   progress?: (done: number, total: number) => void;
 }
 
-
-
-
 function projectVersion(): string {
   const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version?: string };
   return pkg.version ?? "unknown";
@@ -49,7 +45,6 @@ function projectVersion(): string {
 function elapsed(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
-
 
 export interface TrainResult {
   metrics: MetricsFile;
@@ -64,12 +59,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = process.hrtime.bigint();
   await modelsReady();
   const data = splitRows(options.data, options.seed);
-  const rows: Rows = { train: data.train, validation: data.validation, test: data.test, yVal: data.validation.map(churnLabel), yTest: data.test.map(churnLabel) };
-  log(`train: ${data.labeled.length} labeled customers -> ${rows.train.length} train / ${rows.validation.length} validation / ${rows.test.length} test`);
+  const rows: Rows = {
+    train: data.train,
+    validation: data.validation,
+    test: data.test,
+    yVal: data.validation.map(churnLabel),
+    yTest: data.test.map(churnLabel),
+  };
+  log(
+    `train: ${data.labeled.length} labeled customers -> ${rows.train.length} train / ${rows.validation.length} validation / ${rows.test.length} test`,
+  );
   const tuning = await tuneByHalving(rows.train, options, log);
   const onTrain = fitOnTrain(bestPerFamily(tuning.cv), rows, log);
   const vote = chooseEnsemble(onTrain, rows.yVal);
-  log(`train: ensemble of ${vote.members.join("+")} validation auc ${vote.auc.toFixed(4)} -> ${vote.keep ? "kept" : "not kept"}; best: ${vote.bestName}`);
+  log(
+    `train: ensemble of ${vote.members.join("+")} validation auc ${vote.auc.toFixed(4)} -> ${vote.keep ? "kept" : "not kept"}; best: ${vote.bestName}`,
+  );
   const fits = finalFits(onTrain, vote, tuning, rows);
   const calibrated = calibrateWinner(fits, vote, rows, options.seed);
   log(`train: calibration ${calibrated.calibration.choice} (${calibrated.calibration.rule})`);
@@ -90,7 +95,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     reference: referenceStatistics(trainVal, calibrated.winner.score(trainVal)),
     training: { dataSha256, rows: trainVal.length, positives: trainVal.filter((c) => c.Churn === "Yes").length, split: "train+validation" },
     metrics: { validation: calibrated.report.validation, test: calibrated.report.test },
-    calibration: { choice: calibrated.calibration.choice, rule: calibrated.calibration.rule, validation: calibrated.calibration.crossFitted },
+    calibration: {
+      choice: calibrated.calibration.choice,
+      rule: calibrated.calibration.rule,
+      validation: calibrated.calibration.crossFitted,
+    },
     business: { assumptions: { ...DEFAULT_ASSUMPTIONS } },
   });
   metrics.seconds.total = elapsed(started);
@@ -130,7 +139,10 @@ async function tuneByHalving(trainRows: Customer[], options: TrainOptions, log: 
   const cvData = makeCvData(trainRows, options.quick ? 3 : 5, options.seed);
   const started = process.hrtime.bigint();
   const run = async (tasks: Task[]): Promise<TaskResult[]> =>
-    runTasks(cvData, tasks, { ...(options.workers ? { workers: options.workers } : {}), ...(options.progress ? { onProgress: options.progress } : {}) });
+    runTasks(cvData, tasks, {
+      ...(options.workers ? { workers: options.workers } : {}),
+      ...(options.progress ? { onProgress: options.progress } : {}),
+    });
   const candidates = FAMILIES.flatMap((f) => f.candidates(options.seed, options.quick).map((params) => ({ family: f.name, params })));
   const firstFolds = Math.min(HALVING_FIRST_FOLDS, cvData.folds.length);
   const stage1 = await run(candidates.flatMap((c) => foldTasks(cvData, c).slice(0, firstFolds)));
@@ -138,7 +150,10 @@ async function tuneByHalving(trainRows: Customer[], options: TrainOptions, log: 
   const survivors = FAMILIES.flatMap((f) => {
     const mine = stage1Summary.filter((s) => s.family === f.name);
     const keep = Math.max(1, Math.ceil(mine.length / 3));
-    return [...mine].sort((a, b) => b.meanAuc - a.meanAuc).slice(0, keep).map((s) => ({ family: s.family, params: s.params }));
+    return [...mine]
+      .sort((a, b) => b.meanAuc - a.meanAuc)
+      .slice(0, keep)
+      .map((s) => ({ family: s.family, params: s.params }));
   });
   const stage2 = await run(survivors.flatMap((c) => foldTasks(cvData, c).slice(firstFolds)));
   log(`train: ${candidates.length} candidates on ${firstFolds} folds, ${survivors.length} on all ${cvData.folds.length}`);
@@ -215,7 +230,18 @@ function chooseEnsemble(onTrain: OnTrain, yVal: number[]): Vote {
   const bestSingleAuc = rocAuc(yVal, bestSinglePVal);
   const keep = auc > bestSingleAuc + ENSEMBLE_MIN_GAIN;
   const pVal = voteScores(onTrain, members, yVal.length);
-  return { ranked, bestSingle, bestSingleAuc, bestSinglePVal, members, auc, keep, pVal, threshold: bestF1Threshold(yVal, pVal).threshold, bestName: keep ? "ensemble" : bestSingle };
+  return {
+    ranked,
+    bestSingle,
+    bestSingleAuc,
+    bestSinglePVal,
+    members,
+    auc,
+    keep,
+    pVal,
+    threshold: bestF1Threshold(yVal, pVal).threshold,
+    bestName: keep ? "ensemble" : bestSingle,
+  };
 }
 
 interface Fits {
@@ -238,13 +264,22 @@ function finalFits(onTrain: OnTrain, vote: Vote, tuning: Tuning, rows: Rows): Fi
     models[name] = {
       family: name,
       params: f.final(m.cv.params),
-      cv: { folds: tuning.cvData.folds.length, mean_auc: m.cv.meanAuc, sd_auc: m.cv.sdAuc, candidates: tuning.candidates.filter((x) => x.family === name).length },
+      cv: {
+        folds: tuning.cvData.folds.length,
+        mean_auc: m.cv.meanAuc,
+        sd_auc: m.cv.sdAuc,
+        candidates: tuning.candidates.filter((x) => x.family === name).length,
+      },
       validation: scorecard(rows.yVal, m.pVal, m.threshold),
       test: scorecard(rows.yTest, scorer.score(rows.test), m.threshold),
       fit_seconds: fitSeconds,
     };
   }
-  const ensemble = new SoftVoteScorer("ensemble", vote.members.map((n) => final.get(n) as Scorer), vote.members.map(() => 1));
+  const ensemble = new SoftVoteScorer(
+    "ensemble",
+    vote.members.map((n) => final.get(n) as Scorer),
+    vote.members.map(() => 1),
+  );
   models["ensemble"] = {
     family: "ensemble",
     params: { members: vote.members, weights: "equal" },
@@ -283,7 +318,15 @@ function calibrateWinner(fits: Fits, vote: Vote, rows: Rows, seed: number): Cali
 }
 
 /** metrics.json: every model's scorecards, the selection, the ensemble's verdict, the tuning record and timings. */
-function metricsFile(a: { options: TrainOptions; data: SplitRows; tuning: Tuning; fits: Fits; vote: Vote; calibrated: Calibrated; started: bigint }): MetricsFile {
+function metricsFile(a: {
+  options: TrainOptions;
+  data: SplitRows;
+  tuning: Tuning;
+  fits: Fits;
+  vote: Vote;
+  calibrated: Calibrated;
+  started: bigint;
+}): MetricsFile {
   const { options, data, tuning, fits, vote, calibrated } = a;
   return {
     best_model: vote.bestName,
@@ -302,7 +345,13 @@ function metricsFile(a: { options: TrainOptions; data: SplitRows; tuning: Tuning
       test: data.test.length,
     },
     models: fits.models,
-    ensemble: { members: vote.members, kept: vote.keep, validation_auc: vote.auc, best_single_validation_auc: vote.bestSingleAuc, min_gain: ENSEMBLE_MIN_GAIN },
+    ensemble: {
+      members: vote.members,
+      kept: vote.keep,
+      validation_auc: vote.auc,
+      best_single_validation_auc: vote.bestSingleAuc,
+      min_gain: ENSEMBLE_MIN_GAIN,
+    },
     tuning: [...tuning.cv, ...tuning.halved].map((s) => ({
       family: s.family,
       params: s.params,
@@ -337,7 +386,8 @@ export function formatTrainSummary(m: MetricsFile): string {
     r.fit_seconds.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   return [
     `trained on ${m.dataset.train} customers, validated on ${m.dataset.validation}, tested once on ${m.dataset.test} (seed ${m.seed}${m.quick ? ", quick" : ""})`,
     line(header),

@@ -11,7 +11,7 @@ port.on("message", (job: { t: Task; i: number }) => {
   try {
     port.postMessage({ i: job.i, result: runTask(cache, job.t) });
   } catch (err) {
-    port.postMessage({ i: job.i, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    port.postMessage({ i: job.i, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   }
 });
 

@@ -12,7 +12,6 @@ import { FeaturePipeline, type PipelineOptions } from "../features/pipeline";
 import type { Customer } from "../core/schema";
 import { stratifiedKFold } from "../core/split";
 
-
 export interface Task {
   family: string;
   params: Record<string, unknown>;
@@ -151,30 +150,32 @@ export async function runTasks(data: CvData, tasks: readonly Task[], options: Ru
   const queue = tasks.map((t, i) => ({ t, i })).sort((a, b) => a.t.fold - b.t.fold || a.t.family.localeCompare(b.t.family));
   const script = path.join(__dirname, "tune-worker.js");
   await Promise.all(
-    Array.from({ length: workers }, () =>
-      new Promise<void>((resolve, reject) => {
-        const worker = new Worker(script, { workerData: data });
-        const next = (): void => {
-          const job = queue.shift();
-          if (!job) {
-            void worker.terminate().then(() => resolve());
-            return;
-          }
-          worker.postMessage(job);
-        };
-        worker.on("message", (msg: { i: number; result?: TaskResult; error?: string; ready?: boolean }) => {
-          if (msg.ready) return next();
-          if (msg.error !== undefined) {
-            void worker.terminate();
-            reject(new Error(`tuning task failed: ${msg.error}`));
-            return;
-          }
-          results[msg.i] = msg.result as TaskResult;
-          options.onProgress?.(++done, tasks.length);
-          next();
-        });
-        worker.on("error", reject);
-      }),
+    Array.from(
+      { length: workers },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const worker = new Worker(script, { workerData: data });
+          const next = (): void => {
+            const job = queue.shift();
+            if (!job) {
+              void worker.terminate().then(() => resolve());
+              return;
+            }
+            worker.postMessage(job);
+          };
+          worker.on("message", (msg: { i: number; result?: TaskResult; error?: string; ready?: boolean }) => {
+            if (msg.ready) return next();
+            if (msg.error !== undefined) {
+              void worker.terminate();
+              reject(new Error(`tuning task failed: ${msg.error}`));
+              return;
+            }
+            results[msg.i] = msg.result as TaskResult;
+            options.onProgress?.(++done, tasks.length);
+            next();
+          });
+          worker.on("error", reject);
+        }),
     ),
   );
   return results;

@@ -45,7 +45,10 @@ describe("locateRun", () => {
     const study = JSON.parse(fs.readFileSync(studyFile, "utf8")) as { data: { file: string; sha256: string } };
     study.data = dataRef(rawFile("telco-customer-churn.csv"));
     fs.writeFileSync(studyFile, JSON.stringify(study));
-    assert.throws(() => locateRun(repoRoot, { CHURN_ARTIFACTS: dir }), (err: Error) => err.message.startsWith(`${studyFile} came from telco-customer-churn.csv`));
+    assert.throws(
+      () => locateRun(repoRoot, { CHURN_ARTIFACTS: dir }),
+      (err: Error) => err.message.startsWith(`${studyFile} came from telco-customer-churn.csv`),
+    );
   });
 
   test("a missing model, an artifact without a data fingerprint, and a benchmark of another model are refused", async () => {
@@ -66,6 +69,9 @@ describe("locateRun", () => {
     assert.throws(() => locateRun(repoRoot, { CHURN_ARTIFACTS: dir }), /split\.json does not record the data file it came from/);
 
     fs.rmSync(path.join(dir, "model.json"));
-    assert.throws(() => locateRun(repoRoot, { CHURN_ARTIFACTS: dir }), (err: Error) => err instanceof RunMismatchError && /model\.json is missing: run `npm start`/.test(err.message));
+    assert.throws(
+      () => locateRun(repoRoot, { CHURN_ARTIFACTS: dir }),
+      (err: Error) => err instanceof RunMismatchError && /model\.json is missing: run `npm start`/.test(err.message),
+    );
   });
 });

@@ -36,9 +36,7 @@ import { memo, rawFile } from "../support";
 const CLEAN_NAME = "telco-customer-churn.csv";
 const MESSY_NAME = "customer_churn_data.csv";
 
-const cleanRecords = memo(
-  () => parse<CleanRecord>(fs.readFileSync(rawFile(CLEAN_NAME)), { columns: true }),
-);
+const cleanRecords = memo(() => parse<CleanRecord>(fs.readFileSync(rawFile(CLEAN_NAME)), { columns: true }));
 const truthById = memo(() => new Map(cleanRecords().map((r) => [r[ID_COLUMN] ?? "", r])));
 const cleanedIbm = memo(() => cleanFile(rawFile(CLEAN_NAME)));
 const cleanedTakeHome = memo(() => cleanFile(rawFile(MESSY_NAME)));
@@ -56,7 +54,9 @@ function idsOf(customers: readonly Customer[]): string[] {
 }
 
 function assertSameCustomerIds(customers: readonly Customer[]): void {
-  const expected = cleanRecords().map((r) => r[ID_COLUMN] ?? "").sort();
+  const expected = cleanRecords()
+    .map((r) => r[ID_COLUMN] ?? "")
+    .sort();
   const got = idsOf(customers);
   const gotSet = new Set(got);
   const expectedSet = new Set(expected);
@@ -113,7 +113,7 @@ describe("the take-home export, customer_churn_data.csv", () => {
       }
     }
     assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} kept values differ from the clean file`);
-    assert.ok(kept / cells >= 0.97, `only ${(100 * kept / cells).toFixed(2)}% of cells kept`);
+    assert.ok(kept / cells >= 0.97, `only ${((100 * kept) / cells).toFixed(2)}% of cells kept`);
     for (const column of COLUMN_NAMES) {
       const share = (keptByColumn.get(column) ?? 0) / customers.length;
       assert.ok(share >= 0.95, `${column}: only ${(100 * share).toFixed(2)}% kept`);
@@ -122,7 +122,10 @@ describe("the take-home export, customer_churn_data.csv", () => {
 
   test("merges its duplicate rows without conflicts and reads every header", () => {
     const { report } = cleanedTakeHome();
-    const lines = fs.readFileSync(rawFile(MESSY_NAME), "utf8").split(/\r?\n/).filter((l) => l !== "");
+    const lines = fs
+      .readFileSync(rawFile(MESSY_NAME), "utf8")
+      .split(/\r?\n/)
+      .filter((l) => l !== "");
     assert.equal(report.rows.input, lines.length - 1);
     assert.equal(report.rows.exactDuplicates + report.rows.mergedDuplicates, lines.length - 1 - cleanRecords().length);
     assert.deepEqual(report.duplicates.conflicts, {});
@@ -165,7 +168,10 @@ describe("the clean IBM file, telco-customer-churn.csv", () => {
   test("deduces TotalCharges 0 exactly for the rows whose TotalCharges is blank, all at tenure 0", () => {
     const blanks = cleanRecords().filter((r) => (r["TotalCharges"] ?? "").trim() === "");
     assert.ok(blanks.length > 0, "the clean file has blank TotalCharges");
-    assert.ok(blanks.every((r) => r["tenure"] === "0"), "every blank TotalCharges is at tenure 0");
+    assert.ok(
+      blanks.every((r) => r["tenure"] === "0"),
+      "every blank TotalCharges is at tenure 0",
+    );
     const { report, customers } = cleanedIbm();
     for (const column of COLUMN_NAMES) {
       assert.equal(report.columns[column].deduced, column === "TotalCharges" ? blanks.length : 0, column);
@@ -321,7 +327,10 @@ describe("seeded messy exports", () => {
     }
     assert.ok(e.exactDuplicates > 0 && e.mergedDuplicates > 0);
     const canonical = new Set<string>([...COLUMN_NAMES, EXTRA_COLUMN]);
-    assert.ok(e.headers.some((h) => !canonical.has(h)), "some headers renamed");
+    assert.ok(
+      e.headers.some((h) => !canonical.has(h)),
+      "some headers renamed",
+    );
     const preambled = makeMessyExport(records.slice(0, 20), { seed: 1, preamble: true, bom: true });
     assert.ok(preambled.bytes.subarray(3).toString("utf8").startsWith(`${PREAMBLE}\n`));
   });
@@ -349,8 +358,8 @@ describe("not a churn table", () => {
 
   test("PNG bytes: binary, not CSV", () => {
     const png = Buffer.from([
-      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
-      0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+      0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
     ]);
     rejects(png, /binary/i);
     rejects(png, /CSV/);
@@ -363,7 +372,9 @@ describe("not a churn table", () => {
 
   test("customerID and three other columns: names every missing customer column", () => {
     const present: ColumnName[] = ["gender", "tenure", "Contract"];
-    const rows = cleanRecords().slice(0, 5).map((r) => [ID_COLUMN, ...present].map((c) => r[c] ?? ""));
+    const rows = cleanRecords()
+      .slice(0, 5)
+      .map((r) => [ID_COLUMN, ...present].map((c) => r[c] ?? ""));
     const text = [[ID_COLUMN, ...present].join(","), ...rows.map((r) => r.join(","))].join("\n");
     assert.throws(
       () => cleanBytes(Buffer.from(text), { source: "upload" }),
@@ -380,7 +391,9 @@ describe("not a churn table", () => {
 
   test("every churn column but no customer ID: says the ID column is missing", () => {
     const columns = COLUMN_NAMES.filter((c) => c !== ID_COLUMN);
-    const rows = cleanRecords().slice(0, 5).map((r) => columns.map((c) => r[c] ?? "").join(","));
+    const rows = cleanRecords()
+      .slice(0, 5)
+      .map((r) => columns.map((c) => r[c] ?? "").join(","));
     rejects(Buffer.from([columns.join(","), ...rows].join("\n")), /customer ID/i);
   });
 
@@ -580,25 +593,61 @@ describe("writeCleanOutputs round trip", () => {
 describe("file-level conventions and export artefacts", () => {
   const header = COLUMN_NAMES.join(";");
   const row = (id: string, tenure: string, monthly: string, total: string): string =>
-    [id, "Female", "0", "Yes", "No", tenure, "No", "No phone service", "DSL", "No", "Yes", "No", "No", "No", "No",
-      "Month-to-month", "Yes", "Electronic check", monthly, total, "No"].join(";");
+    [
+      id,
+      "Female",
+      "0",
+      "Yes",
+      "No",
+      tenure,
+      "No",
+      "No phone service",
+      "DSL",
+      "No",
+      "Yes",
+      "No",
+      "No",
+      "No",
+      "No",
+      "Month-to-month",
+      "Yes",
+      "Electronic check",
+      monthly,
+      total,
+      "No",
+    ].join(";");
 
   test("a decimal-comma file reads '1.889' as 1889 and '29,85' as 29.85; a decimal-point file reads '1,889' as 1889", () => {
     const comma = Buffer.from([header, row("0001-AAAAA", "34", "56,95", "1.889"), row("0002-BBBBB", "2", "53,85", "108,15")].join("\n"));
     const a = cleanBytes(comma);
     assert.equal(a.report.source.decimalSeparator, "comma");
-    assert.deepEqual(a.customers.map((c) => [c.MonthlyCharges, c.TotalCharges]), [[56.95, 1889], [53.85, 108.15]]);
+    assert.deepEqual(
+      a.customers.map((c) => [c.MonthlyCharges, c.TotalCharges]),
+      [
+        [56.95, 1889],
+        [53.85, 108.15],
+      ],
+    );
     const point = Buffer.from([header, row("0001-AAAAA", "34", "56.95", "1,889"), row("0002-BBBBB", "2", "53.85", "1.5")].join("\n"));
     const b = cleanBytes(point);
     assert.equal(b.report.source.decimalSeparator, "point");
-    assert.deepEqual(b.customers.map((c) => c.TotalCharges), [1889, 1.5]);
+    assert.deepEqual(
+      b.customers.map((c) => c.TotalCharges),
+      [1889, 1.5],
+    );
   });
 
   test("a repeated header line (concatenated exports) is set aside, not read as a customer", () => {
     const text = [header, row("0001-AAAAA", "34", "56,95", "1889,50"), header, row("0002-BBBBB", "2", "53,85", "108,15")].join("\n");
     const { customers, report } = cleanBytes(Buffer.from(text));
-    assert.deepEqual(customers.map((c) => c.customerID), ["0001-AAAAA", "0002-BBBBB"]);
-    assert.deepEqual(report.setAside.map((r) => [r.line, r.reason]), [[3, "repeated header line"]]);
+    assert.deepEqual(
+      customers.map((c) => c.customerID),
+      ["0001-AAAAA", "0002-BBBBB"],
+    );
+    assert.deepEqual(
+      report.setAside.map((r) => [r.line, r.reason]),
+      [[3, "repeated header line"]],
+    );
     assertAccountingIdentity(report);
   });
 

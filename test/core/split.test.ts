@@ -28,7 +28,11 @@ describe("shuffled", () => {
     const copy = [...items];
     const a = shuffled(items, seedrandom("s"));
     assert.deepEqual(items, copy, "input untouched");
-    assert.deepEqual([...a].sort((x, y) => x - y), items, "a permutation");
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      items,
+      "a permutation",
+    );
     assert.notDeepEqual(a, items, "actually shuffled");
     assert.deepEqual(shuffled(items, seedrandom("s")), a, "same seed, same order");
     assert.notDeepEqual(shuffled(items, seedrandom("t")), a, "other seed, other order");

@@ -35,8 +35,7 @@ const category = (name: ColumnName): CategoryColumn => {
   return spec;
 };
 /** The typed value a level is returned as: SeniorCitizen levels are the numbers 0 and 1. */
-const typedLevel = (spec: CategoryColumn, level: string): string | number =>
-  spec.name === "SeniorCitizen" ? Number(level) : level;
+const typedLevel = (spec: CategoryColumn, level: string): string | number => (spec.name === "SeniorCitizen" ? Number(level) : level);
 
 describe("parseNumber", () => {
   const cases: [string, string, number | null][] = [
@@ -267,8 +266,28 @@ describe("canonicalizeCategory", () => {
 
   test("real-world unknown values are reported unknown in every column, never mapped", () => {
     const unknown = [
-      "Three year", "Satellite", "5G", "Bitcoin", "PayPal", "Cash", "Pending", "Maybe", "Yes please", "Noo",
-      "Fiber optic plus", "X", "Non-binary", "Weekly", "Lifetime", "Other", "2", "-1", "0.5", "Yes/No", "Nein", "Oui",
+      "Three year",
+      "Satellite",
+      "5G",
+      "Bitcoin",
+      "PayPal",
+      "Cash",
+      "Pending",
+      "Maybe",
+      "Yes please",
+      "Noo",
+      "Fiber optic plus",
+      "X",
+      "Non-binary",
+      "Weekly",
+      "Lifetime",
+      "Other",
+      "2",
+      "-1",
+      "0.5",
+      "Yes/No",
+      "Nein",
+      "Oui",
     ];
     for (const spec of CATEGORY_COLUMNS) {
       for (const raw of unknown) {
@@ -312,7 +331,8 @@ describe("canonicalizeCategory", () => {
 
   test("a signed or bracketed number is not a flag: -1, (1), +1 and 1- are unknown, not Yes", () => {
     for (const name of ["SeniorCitizen", "Partner", "PaperlessBilling"] as const) {
-      for (const raw of ["-1", "(1)", "+1", "1-", "-0"]) assert.equal(canonicalizeCategory(category(name), raw).status, "unknown", `${name} ${raw}`);
+      for (const raw of ["-1", "(1)", "+1", "1-", "-0"])
+        assert.equal(canonicalizeCategory(category(name), raw).status, "unknown", `${name} ${raw}`);
     }
     // Levels spelled with digits keep working.
     assert.equal(canonicalizeCategory(category("Contract"), "1 year").value, "One year");

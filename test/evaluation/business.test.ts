@@ -114,7 +114,10 @@ describe("statements and sensitivity", () => {
     assert.equal(lines.length, 3);
     const row = valueByTopShare(pop.y, pop.p, pop.mc, {}, [10])[0]!;
     const fmt = (x: number): string => `${x < 0 ? "-" : ""}$${Math.abs(Math.round(x)).toLocaleString("en-US")}`;
-    assert.ok(lines[0]!.startsWith(`Contacting the riskiest 10% of customers reaches ${(row.churnerShare * 100).toFixed(0)}% of churners`), lines[0]);
+    assert.ok(
+      lines[0]!.startsWith(`Contacting the riskiest 10% of customers reaches ${(row.churnerShare * 100).toFixed(0)}% of churners`),
+      lines[0],
+    );
     assert.ok(lines[0]!.includes(`worth ${fmt(row.netPer1000)} per month per 1,000 customers`), lines[0]);
     const best = bestOperatingPoint(pop.y, pop.p, pop.mc);
     assert.ok(lines[1]!.includes(best.threshold!.toFixed(3)) && lines[1]!.includes(fmt(best.netPer1000)), lines[1]);

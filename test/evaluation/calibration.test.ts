@@ -51,14 +51,20 @@ describe("reliability and ECE", () => {
     p[1] = 0;
     const u = reliabilityCurve(y, p, 10);
     assert.equal(u.length, 10);
-    assert.equal(u.reduce((s, b) => s + b.count, 0), 2000);
+    assert.equal(
+      u.reduce((s, b) => s + b.count, 0),
+      2000,
+    );
     u.forEach((b, k) => {
       assert.ok(Math.abs(b.lower - k / 10) < 1e-12 && Math.abs(b.upper - (k + 1) / 10) < 1e-12);
       assert.ok(b.meanPredicted >= b.lower && b.meanPredicted <= b.upper);
     });
     const q = reliabilityCurve(y, p, 5, "quantile");
     assert.equal(q.length, 5);
-    assert.equal(q.reduce((s, b) => s + b.count, 0), 2000);
+    assert.equal(
+      q.reduce((s, b) => s + b.count, 0),
+      2000,
+    );
     for (const b of q) assert.ok(Math.abs(b.count - 400) <= 2, `quantile bin of ${b.count}`);
   });
 });

@@ -5,8 +5,17 @@ import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
 import {
-  descendingOrder, evaluate, gainsCurve, liftCurve, METRIC_NAMES, prCurve, replicateMetrics, rocCurve,
-  stratifiedBootstrapCounts, thresholdSweep, topDecileLift,
+  descendingOrder,
+  evaluate,
+  gainsCurve,
+  liftCurve,
+  METRIC_NAMES,
+  prCurve,
+  replicateMetrics,
+  rocCurve,
+  stratifiedBootstrapCounts,
+  thresholdSweep,
+  topDecileLift,
 } from "../../lib/evaluation/evaluate";
 import { atThreshold, brier, logLoss, prAuc, rocAuc } from "../../lib/evaluation/metrics";
 
@@ -28,8 +37,15 @@ function sample(seed: number, n: number, decimals = 3, rate = 0.27, signal = 0.3
 function reference(y: number[], p: number[], threshold: number): Record<string, number> {
   const t = atThreshold(y, p, threshold);
   return {
-    roc_auc: rocAuc(y, p), pr_auc: prAuc(y, p), log_loss: logLoss(y, p), brier: brier(y, p),
-    accuracy: t.accuracy, precision: t.precision, recall: t.recall, f1: t.f1, specificity: t.specificity,
+    roc_auc: rocAuc(y, p),
+    pr_auc: prAuc(y, p),
+    log_loss: logLoss(y, p),
+    brier: brier(y, p),
+    accuracy: t.accuracy,
+    precision: t.precision,
+    recall: t.recall,
+    f1: t.f1,
+    specificity: t.specificity,
     top_decile_lift: bruteLift(y, p),
   };
 }
@@ -46,15 +62,19 @@ function bruteLift(y: number[], p: number[]): number {
   let tied = 0;
   let tiedPos = 0;
   y.forEach((label, i) => {
-    if ((p[i] as number) > cut) { above++; abovePos += label; }
-    else if (p[i] === cut) { tied++; tiedPos += label; }
+    if ((p[i] as number) > cut) {
+      above++;
+      abovePos += label;
+    } else if (p[i] === cut) {
+      tied++;
+      tiedPos += label;
+    }
   });
   const top = (abovePos + ((k - above) * tiedPos) / tied) / k;
   return top / (y.reduce((s, v) => s + v, 0) / y.length);
 }
 
-const close = (a: number, b: number, tol = 1e-12, what = ""): void =>
-  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, tol = 1e-12, what = ""): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 describe("replicate walk", () => {
   test("with counts all 1 it equals lib/metrics.ts and the brute-force lift (ties included)", () => {
@@ -76,7 +96,12 @@ describe("replicate walk", () => {
       // materialize in row order: the stable (score desc, row asc) order keeps copies of a row together
       const yb: number[] = [];
       const pb: number[] = [];
-      counts.forEach((c, i) => { for (let j = 0; j < c; j++) { yb.push(y[i] as number); pb.push(p[i] as number); } });
+      counts.forEach((c, i) => {
+        for (let j = 0; j < c; j++) {
+          yb.push(y[i] as number);
+          pb.push(p[i] as number);
+        }
+      });
       const m = replicateMetrics(y, p, descendingOrder(p), counts, 0.5);
       const ref = reference(yb, pb, 0.5);
       for (const name of METRIC_NAMES) close(m[name], ref[name] as number, 1e-12, name);
@@ -90,15 +115,25 @@ describe("replicate walk", () => {
     const rng = seedrandom("strata");
     for (let r = 0; r < 20; r++) {
       const counts = stratifiedBootstrapCounts(pos, neg, y.length, rng);
-      assert.equal(pos.reduce((s, i) => s + (counts[i] as number), 0), pos.length);
-      assert.equal(neg.reduce((s, i) => s + (counts[i] as number), 0), neg.length);
+      assert.equal(
+        pos.reduce((s, i) => s + (counts[i] as number), 0),
+        pos.length,
+      );
+      assert.equal(
+        neg.reduce((s, i) => s + (counts[i] as number), 0),
+        neg.length,
+      );
     }
   });
 });
 
 describe("top-decile lift", () => {
   test("matches the brute-force definition, with and without ties", () => {
-    for (const [seed, n, decimals] of [[1, 1000, 1], [2, 1403, 3], [3, 57, 2]] as const) {
+    for (const [seed, n, decimals] of [
+      [1, 1000, 1],
+      [2, 1403, 3],
+      [3, 57, 2],
+    ] as const) {
       const { y, p } = sample(seed, n, decimals);
       close(topDecileLift(y, p), bruteLift(y, p), 1e-12, `n=${n}`);
     }
@@ -106,8 +141,22 @@ describe("top-decile lift", () => {
 
   test("a perfect ranking at a 10% base rate gives lift 10; a constant score gives 1", () => {
     const y = Array.from({ length: 200 }, (_, i) => (i < 20 ? 1 : 0));
-    close(topDecileLift(y, y.map((v, i) => v + i * 1e-6)), 10);
-    close(topDecileLift(y, y.map(() => 0.5)), 1, 1e-12, "constant score, whatever the row order");
+    close(
+      topDecileLift(
+        y,
+        y.map((v, i) => v + i * 1e-6),
+      ),
+      10,
+    );
+    close(
+      topDecileLift(
+        y,
+        y.map(() => 0.5),
+      ),
+      1,
+      1e-12,
+      "constant score, whatever the row order",
+    );
   });
 });
 
@@ -185,7 +234,7 @@ describe("curves", () => {
     for (let i = 1; i < c.fpr.length; i++) {
       assert.ok((c.fpr[i] as number) >= (c.fpr[i - 1] as number) && (c.tpr[i] as number) >= (c.tpr[i - 1] as number));
       assert.ok((c.thresholds[i] as number) < (c.thresholds[i - 1] as number));
-      area += ((c.fpr[i] as number) - (c.fpr[i - 1] as number)) * ((c.tpr[i] as number) + (c.tpr[i - 1] as number)) / 2;
+      area += (((c.fpr[i] as number) - (c.fpr[i - 1] as number)) * ((c.tpr[i] as number) + (c.tpr[i - 1] as number))) / 2;
     }
     close(area, rocAuc(y, p), 1e-12, "area");
   });
@@ -214,7 +263,10 @@ describe("curves", () => {
   test("lift bins cover every row; first-bin lift matches the brute-force top-decile lift; last cumulative lift is 1", () => {
     const { y: y2, p: p2 } = sample(32, 1000, 6);
     const l = liftCurve(y2, p2);
-    assert.equal(l.count.reduce((s, v) => s + v, 0), 1000);
+    assert.equal(
+      l.count.reduce((s, v) => s + v, 0),
+      1000,
+    );
     close(l.lift[0] as number, bruteLift(y2, p2), 1e-12, "first bin");
     close(l.cumulativeLift.at(-1) as number, 1, 1e-12, "all rows");
     assert.equal(l.targeted.at(-1), 1);

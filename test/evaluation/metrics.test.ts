@@ -116,8 +116,20 @@ describe("rocAuc", () => {
     const y = [0, 1, 0, 1, 1, 0, 0, 1];
     const perfect = y.map((v, i) => v + i / 100);
     assert.equal(rocAuc(y, perfect), 1);
-    assert.equal(rocAuc(y, perfect.map((v) => -v)), 0);
-    assert.equal(rocAuc(y, y.map(() => 0.3)), 0.5);
+    assert.equal(
+      rocAuc(
+        y,
+        perfect.map((v) => -v),
+      ),
+      0,
+    );
+    assert.equal(
+      rocAuc(
+        y,
+        y.map(() => 0.3),
+      ),
+      0.5,
+    );
   });
 
   test("matches scikit-learn's documented roc_auc_score example (0.75)", () => {

@@ -26,7 +26,13 @@ describe("segments", () => {
       const y = idx.map((i) => (customers[i]?.Churn === "Yes" ? 1 : 0));
       assert.equal(r.n, idx.length);
       assert.equal(r.churnRate, y.reduce((s: number, v) => s + v, 0) / y.length);
-      assert.equal(r.rocAuc, rocAuc(y, idx.map((i) => scores[i] as number)));
+      assert.equal(
+        r.rocAuc,
+        rocAuc(
+          y,
+          idx.map((i) => scores[i] as number),
+        ),
+      );
       assert.ok(r.rocAucCi95[0] <= r.rocAuc && r.rocAuc <= r.rocAucCi95[1]);
       assert.ok(r.recallCi95[0] <= r.recall && r.recall <= r.recallCi95[1]);
       assert.ok(r.ece >= 0 && r.ece <= 1);

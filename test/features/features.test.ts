@@ -146,7 +146,10 @@ describe("tenure_band", () => {
   });
 
   test("declared levels are the bands in order", () => {
-    assert.deepEqual(feature("tenure_band").levels, TENURE_BANDS.map((b) => b.label));
+    assert.deepEqual(
+      feature("tenure_band").levels,
+      TENURE_BANDS.map((b) => b.label),
+    );
     assert.deepEqual(feature("tenure_band").levels, ["0-6", "7-12", "13-24", "25-48", "49+"]);
   });
 });
@@ -201,10 +204,7 @@ describe("protection_gaps", () => {
     assert.equal(compute("protection_gaps", customer()), 4);
     assert.equal(compute("protection_gaps", customer({ OnlineSecurity: "Yes", TechSupport: "Yes" })), 2);
     assert.equal(
-      compute(
-        "protection_gaps",
-        customer({ OnlineSecurity: "Yes", OnlineBackup: "Yes", DeviceProtection: "Yes", TechSupport: "Yes" }),
-      ),
+      compute("protection_gaps", customer({ OnlineSecurity: "Yes", OnlineBackup: "Yes", DeviceProtection: "Yes", TechSupport: "Yes" })),
       0,
     );
   });
@@ -319,7 +319,10 @@ describe("streaming_only", () => {
 
 test("deriveFeatures returns every declared feature by name", () => {
   const out = deriveFeatures(customer());
-  assert.deepEqual(Object.keys(out), DERIVED_FEATURES.map((f) => f.name));
+  assert.deepEqual(
+    Object.keys(out),
+    DERIVED_FEATURES.map((f) => f.name),
+  );
   for (const f of DERIVED_FEATURES) assert.deepEqual(out[f.name], f.compute(customer()), f.name);
 });
 
@@ -432,8 +435,7 @@ describe("derived features on the clean IBM file", () => {
     }
   });
 
-  const churnRate = (rows: readonly Customer[]): number =>
-    rows.filter((c) => c.Churn === "Yes").length / rows.length;
+  const churnRate = (rows: readonly Customer[]): number => rows.filter((c) => c.Churn === "Yes").length / rows.length;
   const mean = (rows: readonly Customer[], name: string): number =>
     rows.reduce((s, c) => s + (compute(name, c) as number), 0) / rows.length;
 

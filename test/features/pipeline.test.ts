@@ -6,7 +6,14 @@ import seedrandom from "seedrandom";
 
 import { cleanFile } from "../../lib/cleaning/table";
 import { DERIVED_FEATURES, deriveFeatures } from "../../lib/features/derived";
-import { ALL_DERIVED, FeaturePipeline, PIPELINE_VERSION, type PipelineOptions, type SerializedPipeline, UNKNOWN_LEVEL } from "../../lib/features/pipeline";
+import {
+  ALL_DERIVED,
+  FeaturePipeline,
+  PIPELINE_VERSION,
+  type PipelineOptions,
+  type SerializedPipeline,
+  UNKNOWN_LEVEL,
+} from "../../lib/features/pipeline";
 import type { Customer } from "../../lib/core/schema";
 import { shuffled } from "../../lib/core/split";
 
@@ -73,7 +80,11 @@ describe("FeaturePipeline.fit and transform", () => {
       if (c.Contract !== null) {
         assert.equal(x[index(p, `Contract=${c.Contract}`)], 1);
         const contractCols = p.featureNames.map((n, j) => (n.startsWith("Contract=") ? (x[j] as number) : 0));
-        assert.equal(contractCols.reduce((s, v) => s + v, 0), 1, "exactly one Contract column set");
+        assert.equal(
+          contractCols.reduce((s, v) => s + v, 0),
+          1,
+          "exactly one Contract column set",
+        );
       }
       const band = deriveFeatures(c)["tenure_band"];
       if (band !== null) assert.equal(x[index(p, `tenure_band=${band}`)], 1);
@@ -84,8 +95,7 @@ describe("FeaturePipeline.fit and transform", () => {
     // Plant missing tenure/MonthlyCharges in 10% of the training rows: the median must be over the known ones only.
     const train = sampleA().map((c, i) => (i % 10 === 3 ? withNull(c, "tenure", "MonthlyCharges") : c));
     const p = FeaturePipeline.fit(train, { missingIndicators: "none" });
-    const known = (col: "tenure" | "MonthlyCharges"): number[] =>
-      train.map((c) => c[col]).filter((v): v is number => v !== null);
+    const known = (col: "tenure" | "MonthlyCharges"): number[] => train.map((c) => c[col]).filter((v): v is number => v !== null);
     const target = withNull(sampleB()[0] as Customer, "tenure", "MonthlyCharges");
     const x = p.transform(target);
     assert.equal(x[index(p, "tenure")], median(known("tenure")));
@@ -160,7 +170,10 @@ describe("FeaturePipeline.fit and transform", () => {
       const col = column(X, j);
       const rawCol = column(raw, j);
       if (sd(rawCol) < 1e-12) {
-        assert.ok(col.every((v) => Math.abs(v) < 1e-12), `${name}: a constant column is centered to 0`);
+        assert.ok(
+          col.every((v) => Math.abs(v) < 1e-12),
+          `${name}: a constant column is centered to 0`,
+        );
         return;
       }
       scaled++;
@@ -196,7 +209,9 @@ describe("FeaturePipeline.fit and transform", () => {
   test("exclude removes the raw columns and leaves every other column unchanged", () => {
     const full = FeaturePipeline.fit(sampleA(), { missingIndicators: "all" });
     const less = FeaturePipeline.fit(sampleA(), { missingIndicators: "all", exclude: ["gender", "tenure"] });
-    assert.ok(!less.featureNames.some((n) => n.startsWith("gender=") || n === "tenure" || n === "tenure_missing" || n === "gender_missing"));
+    assert.ok(
+      !less.featureNames.some((n) => n.startsWith("gender=") || n === "tenure" || n === "tenure_missing" || n === "gender_missing"),
+    );
     assert.deepEqual(
       less.featureNames,
       full.featureNames.filter((n) => !n.startsWith("gender") && n !== "tenure" && n !== "tenure_missing"),
@@ -218,7 +233,11 @@ describe("FeaturePipeline.fit and transform", () => {
       one.featureNames.filter(isDerived).map(() => "tenure_band"),
     );
     const all = FeaturePipeline.fit(sampleA());
-    for (const d of ALL_DERIVED) assert.ok(all.featureNames.some((n) => n === d || n.startsWith(`${d}=`)), `default includes ${d}`);
+    for (const d of ALL_DERIVED)
+      assert.ok(
+        all.featureNames.some((n) => n === d || n.startsWith(`${d}=`)),
+        `default includes ${d}`,
+      );
     assert.throws(() => FeaturePipeline.fit(sampleA(), { derived: ["no_such_feature"] }), RangeError);
   });
 
@@ -268,7 +287,10 @@ describe("FeaturePipeline serialization", () => {
 describe("fit on train only", () => {
   // Two samples with very different tenure distributions: A the newer customers, B the longer-standing ones.
   const split = memo(() => {
-    const byTenure = customers().filter((c) => c.tenure !== null).slice(0, 1500).sort((a, b) => (a.tenure as number) - (b.tenure as number));
+    const byTenure = customers()
+      .filter((c) => c.tenure !== null)
+      .slice(0, 1500)
+      .sort((a, b) => (a.tenure as number) - (b.tenure as number));
     return { A: byTenure.slice(0, 700), B: byTenure.slice(700) };
   });
 

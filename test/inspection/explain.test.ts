@@ -105,7 +105,10 @@ describe("TreeSHAP", () => {
       const x = pipeline.transform(c);
       const shap = treeShap(ensemble, x);
       const margin = model.predictMargin(x);
-      assert.ok(Math.abs(shap.expectedValue + sum(shap.values) - margin) < 1e-6, `${c.customerID}: ${shap.expectedValue + sum(shap.values)} vs ${margin}`);
+      assert.ok(
+        Math.abs(shap.expectedValue + sum(shap.values) - margin) < 1e-6,
+        `${c.customerID}: ${shap.expectedValue + sum(shap.values)} vs ${margin}`,
+      );
       assert.ok(Math.abs(shap.output - margin) < 1e-6);
     }
     // Real trees (depth 4 on one-hot columns) against brute force, on the first two trees alone.
@@ -128,7 +131,10 @@ describe("TreeSHAP", () => {
       const x = pipeline.transform(c);
       const shap = treeShap(ensemble, x);
       const p = model.predictOne(x);
-      assert.ok(Math.abs(shap.expectedValue + sum(shap.values) - p) < 1e-6, `${c.customerID}: ${shap.expectedValue + sum(shap.values)} vs ${p}`);
+      assert.ok(
+        Math.abs(shap.expectedValue + sum(shap.values) - p) < 1e-6,
+        `${c.customerID}: ${shap.expectedValue + sum(shap.values)} vs ${p}`,
+      );
     }
   });
 });
@@ -144,7 +150,9 @@ describe("decision-path attribution (the API's reasons)", () => {
       let i = 0;
       while ((t.left[i] as number) >= 0) {
         const v = x[t.feature[i] as number] as number;
-        const c = (Number.isNaN(v) ? (t.defaultLeft[i] ? t.left[i] : t.right[i]) : v < (t.threshold[i] as number) ? t.left[i] : t.right[i]) as number;
+        const c = (
+          Number.isNaN(v) ? (t.defaultLeft[i] ? t.left[i] : t.right[i]) : v < (t.threshold[i] as number) ? t.left[i] : t.right[i]
+        ) as number;
         values[t.feature[i] as number] = (values[t.feature[i] as number] as number) + (e[c] as number) - (e[i] as number);
         i = c;
       }
@@ -168,7 +176,8 @@ describe("decision-path attribution (the API's reasons)", () => {
         const fast = pathAttribution(ensemble, x);
         const ref = referencePath(ensemble, x);
         assert.ok(Math.abs(fast.expectedValue - ref.expectedValue) < 1e-9);
-        for (let j = 0; j < x.length; j++) assert.ok(Math.abs((fast.values[j] as number) - (ref.values[j] as number)) < 1e-9, `column ${j}`);
+        for (let j = 0; j < x.length; j++)
+          assert.ok(Math.abs((fast.values[j] as number) - (ref.values[j] as number)) < 1e-9, `column ${j}`);
         assert.ok(Math.abs(fast.expectedValue + sum(fast.values) - output(x)) < 1e-6);
         assert.ok(Math.abs(fast.output - output(x)) < 1e-6);
       }

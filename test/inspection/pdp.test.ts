@@ -15,7 +15,7 @@ function customer(i: number, over: Partial<Customer> = {}): Customer {
   return {
     customerID: `C${i}`,
     gender: i % 2 ? "Female" : "Male",
-    SeniorCitizen: (i % 3 === 0 ? 1 : 0),
+    SeniorCitizen: i % 3 === 0 ? 1 : 0,
     Partner: "Yes",
     Dependents: "No",
     tenure: (i * 7) % 73,
@@ -85,12 +85,16 @@ describe("partialDependence", () => {
 
   test("default numeric grid: deciles of the column (ss.quantile), integers for tenure, unique and ascending", () => {
     const tenures = customers.map((c) => c.tenure as number);
-    const expected = [...new Set((ss.quantile(tenures, [...DECILE_LEVELS])).map(Math.round))].sort((a, b) => a - b);
+    const expected = [...new Set(ss.quantile(tenures, [...DECILE_LEVELS]).map(Math.round))].sort((a, b) => a - b);
     const grid = defaultGrid(customers, "tenure");
     assert.deepEqual(grid, expected);
     assert.equal(grid[0], Math.min(...tenures));
     assert.equal(grid[grid.length - 1], Math.max(...tenures));
-    const pd = partialDependence(fakeScorer((c) => (c.tenure ?? 0) / 100), customers, "tenure");
+    const pd = partialDependence(
+      fakeScorer((c) => (c.tenure ?? 0) / 100),
+      customers,
+      "tenure",
+    );
     assert.deepEqual(pd.grid, expected);
     pd.average.forEach((v, i) => close(v, (expected[i] as number) / 100));
   });
@@ -106,8 +110,17 @@ describe("partialDependence", () => {
   test("the input customers are not mutated", () => {
     const before = JSON.parse(JSON.stringify(customers)) as Customer[];
     const frozen = customers.map((c) => Object.freeze({ ...c }));
-    partialDependence(fakeScorer((c) => (c.tenure ?? 0) / 100), frozen, "tenure", [1, 2, 3]);
-    partialDependence(fakeScorer((c) => (c.Contract === "Two year" ? 1 : 0)), customers, "Contract");
+    partialDependence(
+      fakeScorer((c) => (c.tenure ?? 0) / 100),
+      frozen,
+      "tenure",
+      [1, 2, 3],
+    );
+    partialDependence(
+      fakeScorer((c) => (c.Contract === "Two year" ? 1 : 0)),
+      customers,
+      "Contract",
+    );
     assert.deepEqual(customers, before);
   });
 
@@ -154,8 +167,16 @@ describe("partialDependence", () => {
 
 describe("pdpFigure", () => {
   test("one panel per result with consistent lengths and axis titles", () => {
-    const a = partialDependence(fakeScorer((c) => (c.tenure ?? 0) / 100), customers, "tenure");
-    const b = partialDependence(fakeScorer((c) => (c.Contract === "Two year" ? 0.05 : 0.3)), customers, "Contract");
+    const a = partialDependence(
+      fakeScorer((c) => (c.tenure ?? 0) / 100),
+      customers,
+      "tenure",
+    );
+    const b = partialDependence(
+      fakeScorer((c) => (c.Contract === "Two year" ? 0.05 : 0.3)),
+      customers,
+      "Contract",
+    );
     const fig = pdpFigure([a, b]);
     assert.equal(fig.data.length, 2);
     fig.data.forEach((t) => assert.equal((t["x"] as unknown[]).length, (t["y"] as unknown[]).length));

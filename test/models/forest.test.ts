@@ -10,7 +10,15 @@ import seedrandom from "seedrandom";
 
 import { rocAuc } from "../../lib/evaluation/metrics";
 import type { SerializedClassifier } from "../../lib/models/classifier";
-import { binEdges, createForest, featuresPerTree, forestParams, loadForest, type ForestState, type StoredTree } from "../../lib/models/forest";
+import {
+  binEdges,
+  createForest,
+  featuresPerTree,
+  forestParams,
+  loadForest,
+  type ForestState,
+  type StoredTree,
+} from "../../lib/models/forest";
 import { type Part, telcoMatrix } from "../support";
 
 const telco = (): { train: Part; test: Part } => telcoMatrix(false);
@@ -124,7 +132,14 @@ function treeJson(tree: Tree): string {
 }
 
 /** Trains a tree of each ml-cart on the same data and asserts they are the same, node for node and bit for bit. */
-function assertSameTree(a: CartModule | typeof loaded, b: CartModule, X: number[][], y: number[], options: Record<string, unknown>, what: string): void {
+function assertSameTree(
+  a: CartModule | typeof loaded,
+  b: CartModule,
+  X: number[][],
+  y: number[],
+  options: Record<string, unknown>,
+  what: string,
+): void {
   const ta = new a.DecisionTreeClassifier(options);
   const tb = new b.DecisionTreeClassifier(options);
   ta.train(X, y);
@@ -178,7 +193,11 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     assert.equal(pkg.version, "2.1.1", "the patch is for ml-cart 2.1.1; re-check it after an upgrade");
     assert.equal(path.basename(cartPath), pkg.main);
     const source = patched.internals.getNumberOfClasses.toString();
-    assert.doesNotMatch(source, /\.filter\(|\.indexOf\(/, `getNumberOfClasses is the published O(n^2) one; run npx patch-package:\n${source}`);
+    assert.doesNotMatch(
+      source,
+      /\.filter\(|\.indexOf\(/,
+      `getNumberOfClasses is the published O(n^2) one; run npx patch-package:\n${source}`,
+    );
     assert.doesNotMatch(cartSource, /arr\.indexOf\(val\) === i/);
     assert.match(cartSource, /presortTrainingSet\(trainingSet, trainingLabels\)/, "ml-cart is not patched: run npx patch-package");
     // The module Node really loads: a Gini tree must grow without TreeNode#bestSplit (the per-node route).
@@ -199,7 +218,8 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     const cases: unknown[][] = [[0], [1], [0, 1], [1, 0, 1], [2, 0, 0], [0, 0, 0, 0], [3, 1, 2, 1], [-1, -2], ["a"]];
     const rng = seedrandom("classes");
     for (let t = 0; t < 50; t++) cases.push(Array.from({ length: 1 + Math.floor(rng() * 30) }, () => Math.floor(rng() * 4)));
-    for (const c of cases) assert.deepEqual(patched.internals.getNumberOfClasses(c), reference.internals.getNumberOfClasses(c), JSON.stringify(c));
+    for (const c of cases)
+      assert.deepEqual(patched.internals.getNumberOfClasses(c), reference.internals.getNumberOfClasses(c), JSON.stringify(c));
   });
 
   test("featureSplit yields each candidate once: the published list without repeats", () => {
@@ -210,7 +230,10 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     const self = { splitFunction: "mean" };
     const before = reference.internals.featureSplit.call(self, x, y);
     const after = patched.internals.featureSplit.call(self, x, y);
-    assert.deepEqual(after, before.filter((v, i) => i === 0 || v !== before[i - 1]));
+    assert.deepEqual(
+      after,
+      before.filter((v, i) => i === 0 || v !== before[i - 1]),
+    );
     assert.equal(after.length, new Set(before).size);
     assert.ok(before.length > 2 * after.length, `published ${before.length} candidates, patched ${after.length}`);
     // And in the ml-cart Node really loads (TreeNode is not exported: reach it through a trained tree).
@@ -220,7 +243,7 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     assert.deepEqual(nodePrototype.featureSplit.call(self, x, y), after);
     // A one-hot column gives three candidates however many rows it has (the published code: one per label change):
     // 0 (nothing below it), 0.5, and 1 at the tied 1s, the same split as 0.5, which bestSplit never prefers.
-    const onehot = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 3 === 0 ? 1 : 0);
+    const onehot = Array.from({ length: 1000 }, (_, i) => ((i * 7919) % 3 === 0 ? 1 : 0));
     const labels = onehot.map((_, i) => ((i * 104729) % 5 < 2 ? 1 : 0));
     assert.deepEqual(nodePrototype.featureSplit.call(self, onehot, labels), [0, 0.5, 1]);
     assert.ok(reference.internals.featureSplit.call(self, onehot, labels).length > 300);
@@ -233,7 +256,8 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     for (let n = 1; n <= 1500; n++) {
       const c = 1 / n;
       let s = 0;
-      for (let k = 0; k <= n; k++, s += c) if (!Object.is(repeatedSum(c, k), s)) assert.fail(`repeatedSum(1/${n}, ${k}) = ${repeatedSum(c, k)}, the loop gives ${s}`);
+      for (let k = 0; k <= n; k++, s += c)
+        if (!Object.is(repeatedSum(c, k), s)) assert.fail(`repeatedSum(1/${n}, ${k}) = ${repeatedSum(c, k)}, the loop gives ${s}`);
     }
     const rng = seedrandom("sums");
     for (let t = 0; t < 300; t++) {
@@ -306,8 +330,22 @@ describe("ml-cart patch (patches/ml-cart+2.1.1.patch, applied by patch-package o
     // Leaves before any split, single-class data (no candidate: gain -Infinity), one column.
     const { X, y } = tiedTable(50, "edge");
     assertSameTree(loaded, reference, X, y, { minNumSamples: 100 }, "root leaf");
-    assertSameTree(loaded, reference, X, y.map(() => 1), {}, "one class");
-    assertSameTree(loaded, reference, X.map((r) => [r[3] as number]), y, { gainThreshold: 0, minNumSamples: 1 }, "one column");
+    assertSameTree(
+      loaded,
+      reference,
+      X,
+      y.map(() => 1),
+      {},
+      "one class",
+    );
+    assertSameTree(
+      loaded,
+      reference,
+      X.map((r) => [r[3] as number]),
+      y,
+      { gainThreshold: 0, minNumSamples: 1 },
+      "one column",
+    );
   });
 
   test("data the presorted route leaves to the published one (NaN, Infinity) grows the same trees", () => {
@@ -371,8 +409,13 @@ describe("random forest on a small table", () => {
     const m = createForest(params);
     m.fit(smallX, small.y);
     const rf = new RandomForestClassifier({
-      nEstimators: 1, maxFeatures: 3, replacement: false, useSampleBagging: false, noOOB: true,
-      seed: Math.floor(seedrandom("forest:11")() * 0x80000000), treeOptions: { minNumSamples: 3, maxDepth: Infinity, gainThreshold: 0.01 },
+      nEstimators: 1,
+      maxFeatures: 3,
+      replacement: false,
+      useSampleBagging: false,
+      noOOB: true,
+      seed: Math.floor(seedrandom("forest:11")() * 0x80000000),
+      treeOptions: { minNumSamples: 3, maxDepth: Infinity, gainThreshold: 0.01 },
     });
     rf.train(small.X, small.y);
     const columns = rf.indexes[0] as number[];
@@ -391,21 +434,38 @@ describe("random forest on a small table", () => {
     const bins = 6;
     const m = createForest({ nEstimators: 1, bootstrap: false, maxFeatures: 1, minNumSamples: 3, seed: 5, bins });
     m.fit(smallX, small.y);
-    const cuts = [0, 1, 2, 3, 4].map((j) => binEdges(small.X.map((r) => r[j] as number), bins));
-    assert.deepEqual(cuts.map((c) => c === null), [true, true, false, false, false], "0/1 columns are left alone");
+    const cuts = [0, 1, 2, 3, 4].map((j) =>
+      binEdges(
+        small.X.map((r) => r[j] as number),
+        bins,
+      ),
+    );
+    assert.deepEqual(
+      cuts.map((c) => c === null),
+      [true, true, false, false, false],
+      "0/1 columns are left alone",
+    );
     const bin = (r: number[]): number[] =>
       r.map((v, j) => {
         const cut = cuts[j];
         return cut ? cut.filter((c) => c <= v).length : v;
       });
     const rf = new RandomForestClassifier({
-      nEstimators: 1, maxFeatures: 1, replacement: false, useSampleBagging: false, noOOB: true,
-      seed: Math.floor(seedrandom("forest:5")() * 0x80000000), treeOptions: { minNumSamples: 3, maxDepth: Infinity, gainThreshold: 0.01 },
+      nEstimators: 1,
+      maxFeatures: 1,
+      replacement: false,
+      useSampleBagging: false,
+      noOOB: true,
+      seed: Math.floor(seedrandom("forest:5")() * 0x80000000),
+      treeOptions: { minNumSamples: 3, maxDepth: Infinity, gainThreshold: 0.01 },
     });
     rf.train(small.X.map(bin), small.y);
     const columns = rf.indexes[0] as number[];
     const rng = seedrandom("raw probe");
-    const probe = [...small.X, ...Array.from({ length: 300 }, () => [rng() < 0.5 ? 1 : 0, 0, rng() * 14 - 1, rng() * 22 - 1, rng() * 32 - 1])];
+    const probe = [
+      ...small.X,
+      ...Array.from({ length: 300 }, () => [rng() < 0.5 ? 1 : 0, 0, rng() * 14 - 1, rng() * 22 - 1, rng() * 32 - 1]),
+    ];
     for (const row of probe) {
       const dist = (rf.estimators[0] as MlCartTree).root.classify(columns.map((c) => bin(row)[c] as number));
       assert.equal(m.predictOne(Float64Array.from(row)), Math.min(1, dist.columns > 1 ? dist.get(0, 1) : 0), JSON.stringify(row));
@@ -488,7 +548,6 @@ describe("random forest on a small table", () => {
   });
 });
 
-
 describe("random forest on Telco (60/20/20 split, seed 42)", () => {
   test("the loaded ml-cart grows the published tree on real rows (600 customers, all 45 columns)", () => {
     const { train } = telco();
@@ -503,7 +562,12 @@ describe("random forest on Telco (60/20/20 split, seed 42)", () => {
     const { train } = telco();
     const n = train.X.length;
     const d = train.X[0]?.length as number;
-    const cuts = Array.from({ length: d }, (_, j) => binEdges(train.X.map((r) => r[j] as number), 32));
+    const cuts = Array.from({ length: d }, (_, j) =>
+      binEdges(
+        train.X.map((r) => r[j] as number),
+        32,
+      ),
+    );
     const raw = train.X.map((r) => Array.from(r));
     const binned = train.X.map((r) =>
       Array.from(r, (v, j) => {

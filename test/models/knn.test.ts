@@ -28,7 +28,14 @@ function fitted(params: Record<string, unknown>, X: readonly Float64Array[], y: 
 
 describe("knn on hand-built points", () => {
   // Points on a line; labels chosen so the vote changes with k.
-  const X = rows([[0, 0], [1, 0], [2, 0], [3, 0], [10, 0], [11, 0]]);
+  const X = rows([
+    [0, 0],
+    [1, 0],
+    [2, 0],
+    [3, 0],
+    [10, 0],
+    [11, 0],
+  ]);
   const y = [1, 0, 1, 0, 0, 0];
   const rate = 2 / 6;
 
@@ -62,7 +69,16 @@ describe("knn on hand-built points", () => {
     // On a training point the exact matches decide alone.
     assert.equal(m.predictOne(Float64Array.from([2, 0])), 1);
     assert.equal(m.predictOne(Float64Array.from([1, 0])), 0);
-    const duplicated = fitted({ k: 3, weights: "distance", prior: 0 }, rows([[0, 0], [0, 0], [5, 0], [6, 0]]), [1, 0, 1, 1]);
+    const duplicated = fitted(
+      { k: 3, weights: "distance", prior: 0 },
+      rows([
+        [0, 0],
+        [0, 0],
+        [5, 0],
+        [6, 0],
+      ]),
+      [1, 0, 1, 1],
+    );
     assert.equal(duplicated.predictOne(Float64Array.from([0, 0])), 0.5);
     // With a prior, a distance-weighted score is still shrunk like a uniform one.
     const shrunk = fitted({ k: 3, weights: "distance", prior: 1 }, X, y);
@@ -79,7 +95,15 @@ describe("knn on hand-built points", () => {
     const churn = 1.5 * (2 + 2 / 3);
     assert.ok(Math.abs(distance.predictOne(Float64Array.from([0.5, 0])) - churn / (churn + 0.75 * 2)) < 1e-15);
     assert.equal(fitted({ k: 3, prior: 0, classWeight: "balanced" }, X, y).predictOne(Float64Array.from([10.5, 0])), 0);
-    assert.throws(() => fitted({ k: 1, classWeight: "balanced" }, X, y.map(() => 0)), /both classes/);
+    assert.throws(
+      () =>
+        fitted(
+          { k: 1, classWeight: "balanced" },
+          X,
+          y.map(() => 0),
+        ),
+      /both classes/,
+    );
   });
 
   test("toJSON -> JSON text -> loadKnn predicts identically", () => {
@@ -88,7 +112,12 @@ describe("knn on hand-built points", () => {
       const text = JSON.stringify(m.toJSON());
       const back = loadKnn(JSON.parse(text) as SerializedClassifier);
       assert.deepEqual(back.params, m.params);
-      for (const q of [[0.2, 0.1], [5, 5], [10.9, -1], [2, 0]]) {
+      for (const q of [
+        [0.2, 0.1],
+        [5, 5],
+        [10.9, -1],
+        [2, 0],
+      ]) {
         const x = Float64Array.from(q);
         assert.equal(back.predictOne(x), m.predictOne(x));
         assert.deepEqual(back.neighbours(x), m.neighbours(x));
@@ -119,13 +148,19 @@ describe("knn on hand-built points", () => {
     assert.throws(() => m.toJSON(), /not fitted/);
     assert.throws(() => m.fit(X.slice(0, 2), [0, 1]), /exceeds the 2 training rows/);
     assert.throws(() => m.fit(X, y, { sampleWeights: y }), /sample weights/);
-    assert.throws(() => m.fit(X, y.map((v) => v + 1)), /labels must be 0 or 1/);
+    assert.throws(
+      () =>
+        m.fit(
+          X,
+          y.map((v) => v + 1),
+        ),
+      /labels must be 0 or 1/,
+    );
     assert.throws(() => m.fit([Float64Array.from([0, Infinity]), ...X], [0, ...y]), /not a finite number/);
     m.fit(X, y);
     assert.throws(() => m.predictOne(Float64Array.from([0])), /expects 2/);
   });
 });
-
 
 describe("knn on Telco (60/20/20 split, seed 42)", () => {
   const data = telco();
@@ -144,7 +179,11 @@ describe("knn on Telco (60/20/20 split, seed 42)", () => {
   };
 
   test("same neighbours and majority labels as ml-knn (kd-tree, as published) on a sample of test rows", (t) => {
-    const reference = new MlKnnClass(train.X.map((r) => Array.from(r)), train.y, { k: K });
+    const reference = new MlKnnClass(
+      train.X.map((r) => Array.from(r)),
+      train.y,
+      { k: K },
+    );
     // One more neighbour than voted, to see whether the k-th distance is tied with the next (then either pick is right).
     const wider = fitted({ k: K + 1 }, train.X, train.y);
     let compared = 0;
@@ -153,7 +192,11 @@ describe("knn on Telco (60/20/20 split, seed 42)", () => {
       const mine = model.neighbours(x);
       const theirs = reference.kdTree.nearest(Array.from(x), K).sort((a, b) => a[1] - b[1]);
       // Same distances, bit for bit: both sum the squared differences in the same order.
-      assert.deepEqual([...mine.distances], theirs.map((t) => t[1]), `neighbour distances of test row ${i}`);
+      assert.deepEqual(
+        [...mine.distances],
+        theirs.map((t) => t[1]),
+        `neighbour distances of test row ${i}`,
+      );
       const boundaryTie = wider.neighbours(x).distances[K] === mine.distances[K - 1];
       if (!boundaryTie) {
         const myChurners = [...mine.indices].reduce((a, j) => a + model.label(j), 0);
@@ -186,7 +229,9 @@ describe("knn on Telco (60/20/20 split, seed 42)", () => {
     const auc = rocAuc(held.y, p);
     const distance = fitted({ k: K, weights: "distance" }, train.X, train.y);
     const aucDistance = rocAuc(held.y, distance.predictProba(held.X));
-    t.diagnostic(`k=${K} uniform test ROC-AUC ${auc.toFixed(4)}, distance ${aucDistance.toFixed(4)}; ${microseconds.toFixed(0)} µs per query`);
+    t.diagnostic(
+      `k=${K} uniform test ROC-AUC ${auc.toFixed(4)}, distance ${aucDistance.toFixed(4)}; ${microseconds.toFixed(0)} µs per query`,
+    );
     assert.ok(auc >= 0.8169 - 0.01, `uniform test ROC-AUC ${auc}`);
     // scikit-learn's weights="distance", k=25: 0.8076.
     assert.ok(aucDistance >= 0.8076 - 0.01, `distance-weighted test ROC-AUC ${aucDistance}`);

@@ -15,19 +15,81 @@ const telco = (): { train: Part; test: Part } => telcoMatrix(true);
 // A small problem with references computed by scikit-learn 1.9.1, LogisticRegression(solver="newton-cholesky",
 // tol=1e-14, max_iter=100000); its lbfgs solver agrees to 2e-8. Reproduce with numpy.random.default_rng(7):
 // X = round(normal(size=(40, 3)), 2); z = 0.5 + 1.5 x0 - x1; y = random(40) < sigmoid(z); w = round(uniform(.2, 3, 40), 1).
-const X_SMALL = [[0.0, 0.3, -0.27], [-0.89, -0.45, -0.99], [0.06, 1.34, -0.49], [-0.62, 0.49, 0.36], [0.11, -0.93, -0.03], [0.7, -1.34, -0.46], [-1.9, -1.29, -1.84], [-0.24, -1.27, 0.27], [0.16, -0.19, -2.52], [-0.54, -0.05, 0.11], [-1.53, -0.48, -0.98], [-0.81, 1.06, -0.81], [-0.03, 0.88, -0.58], [-0.11, 0.11, 0.06], [-1.23, 0.08, 1.36], [-1.55, 0.86, 0.12], [-0.64, 2.0, 0.76], [-1.2, 0.07, 0.58], [-0.19, 0.68, -0.07], [0.67, 1.44, -0.68], [0.2, -0.46, 0.13], [-1.19, -0.58, -0.2], [0.9, 1.15, -1.32], [-0.79, 0.65, -1.99], [-0.46, -0.1, 1.26], [0.69, -0.33, -0.37], [-0.25, 1.52, -0.43], [-0.3, 0.35, -0.12], [-0.2, -1.11, -0.01], [-0.44, 1.17, 0.65], [-0.02, 0.67, -0.34], [1.05, -0.01, 0.58], [-1.29, 0.35, -1.69], [-2.04, -0.3, -0.9], [0.16, 2.24, -0.83], [-0.62, 0.21, 0.49], [-0.18, -0.21, 0.7], [0.52, -1.03, -0.08], [0.04, -1.05, 0.26], [-0.86, 0.97, 0.19]].map((r) => Float64Array.from(r));
+const X_SMALL = [
+  [0.0, 0.3, -0.27],
+  [-0.89, -0.45, -0.99],
+  [0.06, 1.34, -0.49],
+  [-0.62, 0.49, 0.36],
+  [0.11, -0.93, -0.03],
+  [0.7, -1.34, -0.46],
+  [-1.9, -1.29, -1.84],
+  [-0.24, -1.27, 0.27],
+  [0.16, -0.19, -2.52],
+  [-0.54, -0.05, 0.11],
+  [-1.53, -0.48, -0.98],
+  [-0.81, 1.06, -0.81],
+  [-0.03, 0.88, -0.58],
+  [-0.11, 0.11, 0.06],
+  [-1.23, 0.08, 1.36],
+  [-1.55, 0.86, 0.12],
+  [-0.64, 2.0, 0.76],
+  [-1.2, 0.07, 0.58],
+  [-0.19, 0.68, -0.07],
+  [0.67, 1.44, -0.68],
+  [0.2, -0.46, 0.13],
+  [-1.19, -0.58, -0.2],
+  [0.9, 1.15, -1.32],
+  [-0.79, 0.65, -1.99],
+  [-0.46, -0.1, 1.26],
+  [0.69, -0.33, -0.37],
+  [-0.25, 1.52, -0.43],
+  [-0.3, 0.35, -0.12],
+  [-0.2, -1.11, -0.01],
+  [-0.44, 1.17, 0.65],
+  [-0.02, 0.67, -0.34],
+  [1.05, -0.01, 0.58],
+  [-1.29, 0.35, -1.69],
+  [-2.04, -0.3, -0.9],
+  [0.16, 2.24, -0.83],
+  [-0.62, 0.21, 0.49],
+  [-0.18, -0.21, 0.7],
+  [0.52, -1.03, -0.08],
+  [0.04, -1.05, 0.26],
+  [-0.86, 0.97, 0.19],
+].map((r) => Float64Array.from(r));
 const Y_SMALL = [0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0];
-const W_SMALL = [2.8, 2.6, 0.5, 1.9, 1.5, 1.9, 2.0, 1.1, 2.9, 1.5, 2.0, 2.0, 0.7, 0.4, 1.4, 2.3, 2.5, 2.2, 0.5, 2.8, 2.4, 2.7, 1.7, 2.8, 0.3, 0.3, 0.3, 0.9, 0.9, 0.7, 1.8, 0.3, 1.9, 0.7, 2.1, 0.3, 1.1, 2.8, 1.7, 2.5];
+const W_SMALL = [
+  2.8, 2.6, 0.5, 1.9, 1.5, 1.9, 2.0, 1.1, 2.9, 1.5, 2.0, 2.0, 0.7, 0.4, 1.4, 2.3, 2.5, 2.2, 0.5, 2.8, 2.4, 2.7, 1.7, 2.8, 0.3, 0.3, 0.3,
+  0.9, 0.9, 0.7, 1.8, 0.3, 1.9, 0.7, 2.1, 0.3, 1.1, 2.8, 1.7, 2.5,
+];
 /** [w0, w1, w2, intercept] */
 const REFERENCES: { name: string; params: Record<string, unknown>; weights?: number[]; expected: number[] }[] = [
   { name: "C=1", params: { C: 1 }, expected: [1.5659750163899198, -1.3119266139244787, 0.12773286007965198, -0.3545003462261262] },
-  { name: "C=0.5 with sample weights", params: { C: 0.5 }, weights: W_SMALL, expected: [1.5505031200286357, -1.4713032915117448, -0.046231310555491366, -0.6040719400471037] },
-  { name: "C=1, classWeight balanced", params: { C: 1, classWeight: "balanced" }, expected: [1.6159694194107572, -1.3119213916120593, 0.14325463765623428, 0.38425666560563126] },
+  {
+    name: "C=0.5 with sample weights",
+    params: { C: 0.5 },
+    weights: W_SMALL,
+    expected: [1.5505031200286357, -1.4713032915117448, -0.046231310555491366, -0.6040719400471037],
+  },
+  {
+    name: "C=1, classWeight balanced",
+    params: { C: 1, classWeight: "balanced" },
+    expected: [1.6159694194107572, -1.3119213916120593, 0.14325463765623428, 0.38425666560563126],
+  },
   // scikit-learn with C=1e12: the unpenalized optimum (this problem is not separable).
-  { name: "no penalty (C=Infinity)", params: { C: Infinity }, expected: [2.8205776312798867, -2.078017280977779, 0.18474133572403786, -0.1606082970830585] },
+  {
+    name: "no penalty (C=Infinity)",
+    params: { C: Infinity },
+    expected: [2.8205776312798867, -2.078017280977779, 0.18474133572403786, -0.1606082970830585],
+  },
 ];
 
-function fitted(params: Record<string, unknown>, X: readonly Float64Array[] = X_SMALL, y: readonly number[] = Y_SMALL, sampleWeights?: ArrayLike<number>): LogisticRegressionModel {
+function fitted(
+  params: Record<string, unknown>,
+  X: readonly Float64Array[] = X_SMALL,
+  y: readonly number[] = Y_SMALL,
+  sampleWeights?: ArrayLike<number>,
+): LogisticRegressionModel {
   const m = createLogistic(params);
   m.fit(X, y, sampleWeights === undefined ? {} : { sampleWeights });
   return m;
@@ -47,7 +109,13 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
 }
 
 /** Gradient of sum_i s_i logloss + |w|²/(2C), computed here independently of the solver. */
-function objectiveGradient(m: LogisticRegressionModel, X: readonly Float64Array[], y: readonly number[], s: readonly number[], C: number): number[] {
+function objectiveGradient(
+  m: LogisticRegressionModel,
+  X: readonly Float64Array[],
+  y: readonly number[],
+  s: readonly number[],
+  C: number,
+): number[] {
   const { coefficients: w, intercept } = m.coefficients();
   const g = new Array<number>(w.length + 1).fill(0);
   X.forEach((x, i) => {
@@ -72,7 +140,10 @@ describe("logistic regression on a small problem", () => {
   }
 
   test("the gradient of the objective vanishes at the solution", () => {
-    for (const [C, s] of [[1, Y_SMALL.map(() => 1)], [0.5, W_SMALL]] as const) {
+    for (const [C, s] of [
+      [1, Y_SMALL.map(() => 1)],
+      [0.5, W_SMALL],
+    ] as const) {
       const m = fitted({ C }, X_SMALL, Y_SMALL, s);
       const g = objectiveGradient(m, X_SMALL, Y_SMALL, s, C);
       const total = s.reduce((a, b) => a + b, 0);
@@ -115,7 +186,12 @@ describe("logistic regression on a small problem", () => {
   });
 
   test("scaling every weight by k is the same as multiplying C by k", () => {
-    const doubled = fitted({ C: 0.5 }, X_SMALL, Y_SMALL, W_SMALL.map((w) => 2 * w));
+    const doubled = fitted(
+      { C: 0.5 },
+      X_SMALL,
+      Y_SMALL,
+      W_SMALL.map((w) => 2 * w),
+    );
     const moreC = fitted({ C: 1 }, X_SMALL, Y_SMALL, W_SMALL);
     assertClose(asVector(doubled), asVector(moreC), 1e-10, "2·weights, C vs weights, 2C");
   });
@@ -133,7 +209,12 @@ describe("logistic regression on a small problem", () => {
     assert.ok(Math.abs(mean - 0.5) < 1e-9, `weighted mean prediction ${mean}`);
     // Balanced weights combine with explicit sample weights by multiplication (scikit-learn's rule).
     const both = fitted({ C: 1, classWeight: "balanced" }, X_SMALL, Y_SMALL, W_SMALL);
-    const manual = fitted({ C: 1 }, X_SMALL, Y_SMALL, W_SMALL.map((w, i) => w * (s[i] as number)));
+    const manual = fitted(
+      { C: 1 },
+      X_SMALL,
+      Y_SMALL,
+      W_SMALL.map((w, i) => w * (s[i] as number)),
+    );
     assertClose(asVector(both), asVector(manual), 1e-10, "balanced x sample weights");
   });
 
@@ -163,7 +244,10 @@ describe("logistic regression on a small problem", () => {
     const churn = (pkg.classifiers[0] as { testScores(f: MlMatrix): number[] }).testScores(withBias);
     const mine = X_SMALL.map((x) => m.predictOne(x));
     assertClose(churn, mine, 1e-15, "package scores");
-    assert.deepEqual(pkg.predict(withBias), mine.map((p) => (p > 0.5 ? 1 : 0)));
+    assert.deepEqual(
+      pkg.predict(withBias),
+      mine.map((p) => (p > 0.5 ? 1 : 0)),
+    );
   });
 
   test("predictOne is the logistic of the dot product; importance is |coefficient|", () => {
@@ -200,8 +284,22 @@ describe("logistic regression on a small problem", () => {
     assert.throws(() => m.predictOne(Float64Array.from([0, 0, 0])), /not fitted/);
     assert.throws(() => m.toJSON(), /not fitted/);
     assert.throws(() => m.fit([], []), /zero rows/);
-    assert.throws(() => m.fit(X_SMALL, Y_SMALL.map(() => 0)), /both classes/);
-    assert.throws(() => m.fit(X_SMALL, Y_SMALL.map((v) => v * 2)), /labels must be 0 or 1/);
+    assert.throws(
+      () =>
+        m.fit(
+          X_SMALL,
+          Y_SMALL.map(() => 0),
+        ),
+      /both classes/,
+    );
+    assert.throws(
+      () =>
+        m.fit(
+          X_SMALL,
+          Y_SMALL.map((v) => v * 2),
+        ),
+      /labels must be 0 or 1/,
+    );
     assert.throws(() => m.fit(X_SMALL, Y_SMALL.slice(1)), /labels/);
     assert.throws(() => m.fit([Float64Array.from([1, 2]), Float64Array.from([1])], [0, 1]), /row 1 has 1 values/);
     assert.throws(() => m.fit([Float64Array.from([1, NaN]), Float64Array.from([1, 2])], [0, 1]), /not a finite number/);
@@ -226,7 +324,6 @@ describe("logistic regression on a small problem", () => {
   });
 });
 
-
 describe("logistic regression on Telco (60/20/20 split, seed 42)", () => {
   test("converges in a few Newton steps to test ROC-AUC within 0.01 of scikit-learn's 0.843", (t) => {
     const { train, test: held } = telco();
@@ -242,7 +339,13 @@ describe("logistic regression on Telco (60/20/20 split, seed 42)", () => {
     // scikit-learn LogisticRegression(C=1, lbfgs) on this same matrix: 0.84291; this solver: 0.84292.
     assert.ok(Math.abs(auc - 0.843) <= 0.01, `test ROC-AUC ${auc}`);
     // Optimality on the real data, computed independently.
-    const g = objectiveGradient(m, train.X, train.y, train.y.map(() => 1), 1);
+    const g = objectiveGradient(
+      m,
+      train.X,
+      train.y,
+      train.y.map(() => 1),
+      1,
+    );
     assert.ok(Math.max(...g.map(Math.abs)) / train.y.length < 1e-8, "gradient at the solution");
     // Round trip on the real model.
     const back = loadLogistic(JSON.parse(JSON.stringify(m.toJSON())) as SerializedClassifier);

@@ -34,8 +34,21 @@ const TELCO_PARAMS = { nRounds: 300, eta: 0.05, maxDepth: 4, subsample: 0.8, col
 // A quick one-hot design matrix for these tests only (the real pipeline lives in lib/pipeline.ts).
 const NUMERIC = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"] as const;
 const CATEGORICAL = [
-  "gender", "Partner", "Dependents", "PhoneService", "MultipleLines", "InternetService", "OnlineSecurity", "OnlineBackup",
-  "DeviceProtection", "TechSupport", "StreamingTV", "StreamingMovies", "Contract", "PaperlessBilling", "PaymentMethod",
+  "gender",
+  "Partner",
+  "Dependents",
+  "PhoneService",
+  "MultipleLines",
+  "InternetService",
+  "OnlineSecurity",
+  "OnlineBackup",
+  "DeviceProtection",
+  "TechSupport",
+  "StreamingTV",
+  "StreamingMovies",
+  "Contract",
+  "PaperlessBilling",
+  "PaymentMethod",
 ] as const;
 
 interface Design {
@@ -44,7 +57,9 @@ interface Design {
 }
 
 function oneHotDesign(customers: readonly Customer[]): Design {
-  const levels = CATEGORICAL.map((col) => [...new Set(customers.map((c) => c[col]).filter((v): v is NonNullable<typeof v> => v !== null))].map(String).sort());
+  const levels = CATEGORICAL.map((col) =>
+    [...new Set(customers.map((c) => c[col]).filter((v): v is NonNullable<typeof v> => v !== null))].map(String).sort(),
+  );
   const names = [...NUMERIC, ...CATEGORICAL.flatMap((col, i) => (levels[i] as string[]).map((l) => `${col}=${l}`))];
   return {
     names,
@@ -108,10 +123,11 @@ describe("float32 thresholds as float64 boundaries", () => {
     const f32 = new Float32Array(1);
     const u32 = new Uint32Array(f32.buffer);
     let state = 12345;
-    const rand = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const specials = [0, -0, 1, -1, 0.5, 29.85, -1e-40, 1e-45, 3.4e38, Math.fround(-1 + 2 ** -24)];
     for (let trial = 0; trial < 4000; trial++) {
-      const t = trial < specials.length ? Math.fround(specials[trial] as number) : Math.fround((rand() - 0.5) * 10 ** Math.floor(rand() * 12 - 6));
+      const t =
+        trial < specials.length ? Math.fround(specials[trial] as number) : Math.fround((rand() - 0.5) * 10 ** Math.floor(rand() * 12 - 6));
       const b = float32LessBoundary(t);
       f32[0] = t;
       const bits = u32[0] as number;
@@ -162,7 +178,10 @@ describe("xgboost on Telco", () => {
     const auc = rocAuc(test_.y, model.predictProba(test_.X));
     assert.ok(Math.abs(auc - PEER_TEST_AUC) <= 0.01, `test AUC ${auc.toFixed(4)} vs peer ${PEER_TEST_AUC}`);
     const p = model.predictProba(test_.X);
-    assert.ok(p.every((v) => v > 0 && v < 1), "probabilities in (0, 1)");
+    assert.ok(
+      p.every((v) => v > 0 && v < 1),
+      "probabilities in (0, 1)",
+    );
   });
 
   test("base_score is stored as a margin: the training churn rate's log-odds", () => {
@@ -198,7 +217,7 @@ describe("xgboost on Telco", () => {
     // Missing values follow each split's default direction; a genuine -1 is an ordinary value (not ml-xgboost's missing marker).
     const edited = test_.X.slice(0, 300).map((x, i) => {
       const z = Float64Array.from(x);
-      z[3] = i % 3 === 0 ? Number.NaN : z[3] as number; // TotalCharges
+      z[3] = i % 3 === 0 ? Number.NaN : (z[3] as number); // TotalCharges
       z[1] = i % 3 === 1 ? Number.NaN : i % 3 === 2 ? -1 : (z[1] as number); // tenure
       if (i % 5 === 0) z[2] = Number.NaN; // MonthlyCharges
       return z;
@@ -253,7 +272,10 @@ describe("xgboost on Telco", () => {
     const top5 = ranked.slice(0, 5).map((r) => r.name);
     assert.match(ranked[0]?.name ?? "", /^Contract=|^tenure$/, `top: ${top5.join(", ")}`);
     assert.ok(top5.includes("tenure"), `top5: ${top5.join(", ")}`);
-    assert.ok(top5.some((n) => n.startsWith("Contract=")), `top5: ${top5.join(", ")}`);
+    assert.ok(
+      top5.some((n) => n.startsWith("Contract=")),
+      `top5: ${top5.join(", ")}`,
+    );
     assert.deepEqual(imp, gainImportance(model.treeStructure()));
   });
 
@@ -340,7 +362,13 @@ describe("xgboost on Telco", () => {
     }
     const m = createXGBoost({ nRounds: 30, eta: 0.3, maxDepth: 2, subsample: 1, colsampleByTree: 1 });
     m.fit(X, y);
-    const probe = [Float64Array.of(-1, 3), Float64Array.of(1, 3), Float64Array.of(Number.NaN, 3), Float64Array.of(-0.5, 3), Float64Array.of(-2, 3)];
+    const probe = [
+      Float64Array.of(-1, 3),
+      Float64Array.of(1, 3),
+      Float64Array.of(Number.NaN, 3),
+      Float64Array.of(-0.5, 3),
+      Float64Array.of(-2, 3),
+    ];
     const js = m.predictProba(probe);
     assert.ok((js[0] as number) > 0.8 && (js[1] as number) < 0.2 && (js[2] as number) < 0.2, `predictions ${Array.from(js).join(",")}`);
     const w = createWasmPredictor(m);

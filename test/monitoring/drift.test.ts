@@ -85,9 +85,15 @@ describe("drift building blocks", () => {
     const all = ibm();
     const half = plainHalf(3);
     for (const col of ["tenure", "MonthlyCharges", "TotalCharges"] as const) {
-      const ref = all.map((c) => c[col]).filter((v): v is number => v !== null).sort((a, b) => a - b);
+      const ref = all
+        .map((c) => c[col])
+        .filter((v): v is number => v !== null)
+        .sort((a, b) => a - b);
       const table = REFERENCE_QUANTILES.map((q) => ss.quantile(ref, q));
-      const x = half.map((c) => c[col]).filter((v): v is number => v !== null).sort((a, b) => a - b);
+      const x = half
+        .map((c) => c[col])
+        .filter((v): v is number => v !== null)
+        .sort((a, b) => a - b);
       const cdf = (s: number[], v: number): number => s.filter((y) => y <= v).length / s.length;
       let exact = 0;
       for (const v of new Set([...ref, ...x])) exact = Math.max(exact, Math.abs(cdf(x, v) - cdf(ref, v)));
@@ -167,7 +173,7 @@ describe("drift on the IBM data with a trained model", () => {
     assert.equal(r.prediction.drift, true);
     assert.ok(r.prediction.mean > r.prediction.reference_mean);
     assert.ok(r.label?.drift, "more month-to-month customers churn more");
-    assert.ok((r.label?.difference_ci95[0]) > 0);
+    assert.ok(r.label?.difference_ci95[0] > 0);
     assert.match(formatDrift(r), /Contract.*DRIFT/);
   });
 
@@ -240,22 +246,33 @@ describe("drift on the IBM data with a trained model", () => {
     const lines = await run(["--model", modelPath, "--data", csv, "--out", outFile]);
     assert.match(lines.join("\n"), /^DRIFT/);
     const json = JSON.parse(fs.readFileSync(outFile, "utf8")) as DriftReport;
-    for (const key of ["drift_detected", "model", "data", "thresholds", "features", "prediction", "label", "summary"]) assert.ok(key in json, key);
+    for (const key of ["drift_detected", "model", "data", "thresholds", "features", "prediction", "label", "summary"])
+      assert.ok(key in json, key);
     assert.equal(json.drift_detected, true);
     assert.equal(json.data.rows, 1500, "resampled copies stay distinct customers through cleaning");
     assert.equal(json.data.file, csv);
     assert.equal(json.model?.checksum, loadModelFile(modelPath).file.checksum);
     for (const f of Object.values(json.features)) {
-      for (const key of ["drift", "psi", "test", "statistic", "p_value", "missing_share", "reference_missing_share", "severity"]) assert.ok(key in f, key);
+      for (const key of ["drift", "psi", "test", "statistic", "p_value", "missing_share", "reference_missing_share", "severity"])
+        assert.ok(key in f, key);
     }
     for (const key of ["drift", "psi", "ks", "p_value", "mean", "reference_mean"]) assert.ok(key in json.prediction, key);
     const printed = JSON.parse((await run(["--model", modelPath, "--data", csv, "--json"])).join("\n")) as DriftReport;
     assert.deepEqual(printed, json);
     assert.deepEqual(driftFromFiles(modelPath, csv), json);
 
-    await assert.rejects(run(["--model", path.join(dir, "nope.json"), "--data", csv]), (err: unknown) => err instanceof ModelFileError && err.exitCode === 2);
-    await assert.rejects(run(["--model", modelPath, "--data", path.join(dir, "nope.csv")]), (err: unknown) => err instanceof ChurnTableError && err.exitCode === 2);
+    await assert.rejects(
+      run(["--model", path.join(dir, "nope.json"), "--data", csv]),
+      (err: unknown) => err instanceof ModelFileError && err.exitCode === 2,
+    );
+    await assert.rejects(
+      run(["--model", modelPath, "--data", path.join(dir, "nope.csv")]),
+      (err: unknown) => err instanceof ChurnTableError && err.exitCode === 2,
+    );
     fs.writeFileSync(path.join(dir, "not-churn.csv"), "a,b\n1,2\n");
-    await assert.rejects(run(["--model", modelPath, "--data", path.join(dir, "not-churn.csv")]), (err: unknown) => err instanceof ChurnTableError);
+    await assert.rejects(
+      run(["--model", modelPath, "--data", path.join(dir, "not-churn.csv")]),
+      (err: unknown) => err instanceof ChurnTableError,
+    );
   });
 });

@@ -29,7 +29,12 @@ describe("churn evaluate", () => {
     }
     const c = e.confusion;
     assert.equal(c.tp + c.fp + c.tn + c.fn, labeled.length);
-    const best = bestOperatingPoint(y, p, labeled.map((x) => x.MonthlyCharges ?? 0), e.business.assumptions);
+    const best = bestOperatingPoint(
+      y,
+      p,
+      labeled.map((x) => x.MonthlyCharges ?? 0),
+      e.business.assumptions,
+    );
     assert.equal(e.business.net_value, best.net);
     assert.ok(e.business.net_value >= 0, "contacting nobody is always an option");
     assert.ok(e.business.statements.length >= 3);
@@ -44,12 +49,21 @@ describe("churn evaluate", () => {
       return f;
     };
     const good = JSON.parse(fs.readFileSync(modelPath, "utf8")) as Record<string, unknown>;
-    assert.throws(() => loadModelFile(write("garbage.json", "{not json")), (err: unknown) => err instanceof ModelFileError && /cannot read/.test(err.message));
+    assert.throws(
+      () => loadModelFile(write("garbage.json", "{not json")),
+      (err: unknown) => err instanceof ModelFileError && /cannot read/.test(err.message),
+    );
     assert.throws(() => loadModelFile(write("other.json", { schema: "something" })), /not a churn model/);
     assert.throws(() => loadModelFile(write("future.json", { ...good, schemaVersion: 99 })), /schema version 99/);
     const scorer = good["scorer"] as Record<string, unknown>;
-    const broken = { ...good, scorer: { ...scorer, type: "pipeline", pipeline: { version: 1, steps: [], center: [0], scale: [1], featureNames: [] } } };
-    assert.throws(() => loadModelFile(write("edited.json", broken)), (err: unknown) => err instanceof ModelFileError && /checksum does not match/.test(err.message));
+    const broken = {
+      ...good,
+      scorer: { ...scorer, type: "pipeline", pipeline: { version: 1, steps: [], center: [0], scale: [1], featureNames: [] } },
+    };
+    assert.throws(
+      () => loadModelFile(write("edited.json", broken)),
+      (err: unknown) => err instanceof ModelFileError && /checksum does not match/.test(err.message),
+    );
     // Even with a checksum recomputed over the broken content, the scorer itself is checked.
     assert.throws(
       () => loadModelFile(write("corrupt.json", { ...broken, checksum: modelChecksum(broken) })),

@@ -203,7 +203,11 @@ describe("costModel: properties", () => {
       [input({ prices: { ...PRICES, instance: inst("x", 1.5, 2, 0.1) } }), /vcpus/],
       [input({ prices: { ...PRICES, spotDiscount: { share: 1, source: "", asOf: "" } } }), /spotDiscount/],
     ];
-    for (const [i, re] of bad) assert.throws(() => costModel(i), (e: unknown) => e instanceof RangeError && re.test(e.message));
+    for (const [i, re] of bad)
+      assert.throws(
+        () => costModel(i),
+        (e: unknown) => e instanceof RangeError && re.test(e.message),
+      );
   });
 });
 

@@ -48,7 +48,15 @@ describe("README figures", () => {
   test("every figure has a unique file-safe name, a title, data to draw and an alt text with a number", async () => {
     const figures = await figuresOnce();
     const names = figures.map((f) => f.name);
-    for (const expected of ["churn-by-contract", "churn-by-tenure", "model-comparison", "permutation-importance", "test-gains", "value-by-top-share", "serving-throughput"]) {
+    for (const expected of [
+      "churn-by-contract",
+      "churn-by-tenure",
+      "model-comparison",
+      "permutation-importance",
+      "test-gains",
+      "value-by-top-share",
+      "serving-throughput",
+    ]) {
       assert.ok(names.includes(expected), `${expected} missing from ${names.join(", ")}`);
     }
     assert.equal(new Set(names).size, names.length);
@@ -103,7 +111,14 @@ describe("README figures", () => {
     const figures = await figuresOnce();
     assert.equal((await check()).stale.length, figures.length);
     // A manifest and PNGs as the renderer would leave them (PNG content is not checked).
-    const entries = figures.map((f) => ({ name: f.name, title: f.title, alt: f.alt, file: `${f.name}.png`, digest: figureDigest(f.figure), measured: f.measured === true }));
+    const entries = figures.map((f) => ({
+      name: f.name,
+      title: f.title,
+      alt: f.alt,
+      file: `${f.name}.png`,
+      digest: figureDigest(f.figure),
+      measured: f.measured === true,
+    }));
     for (const f of figures) fs.writeFileSync(path.join(outDir, `${f.name}.png`), "png");
     const writeManifest = (): void => fs.writeFileSync(path.join(outDir, "manifest.json"), JSON.stringify({ figures: entries }));
     writeManifest();

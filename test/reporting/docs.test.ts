@@ -14,7 +14,8 @@ const section = (name: string, markdown: string, measured = false): DocSection =
 
 describe("generated sections", () => {
   test("applySections replaces marker contents, reports changes, and flags only deterministic ones as stale", () => {
-    const doc = "# T\n<!-- generated:a -->\nold\n<!-- /generated:a -->\ntext\n<!-- generated:m -->\nold m\n<!-- /generated:m -->\n<!-- generated:zzz -->\nx\n<!-- /generated:zzz -->\n";
+    const doc =
+      "# T\n<!-- generated:a -->\nold\n<!-- /generated:a -->\ntext\n<!-- generated:m -->\nold m\n<!-- /generated:m -->\n<!-- generated:zzz -->\nx\n<!-- /generated:zzz -->\n";
     const r = applySections(doc, [section("a", "new a"), section("m", "new m", true)]);
     assert.match(r.text, /<!-- generated:a -->\nnew a\n<!-- \/generated:a -->/);
     assert.match(r.text, /<!-- generated:m -->\nnew m\n<!-- \/generated:m -->/);
@@ -36,9 +37,13 @@ describe("generated sections", () => {
     const inputs = { artifactsDir: dir, exportFile: rawFile("customer_churn_data.csv") };
     const first = generateSections(inputs);
     const names = first.map((s) => s.name);
-    for (const n of ["data-quality", "eda-findings", "model-comparison", "evaluation", "drift-demo", "serving-performance"]) assert.ok(names.includes(n), n);
+    for (const n of ["data-quality", "eda-findings", "model-comparison", "evaluation", "drift-demo", "serving-performance"])
+      assert.ok(names.includes(n), n);
     const second = generateSections(inputs);
-    assert.deepEqual(second.filter((s) => !s.measured), first.filter((s) => !s.measured));
+    assert.deepEqual(
+      second.filter((s) => !s.measured),
+      first.filter((s) => !s.measured),
+    );
     const metricsPath = path.join(dir, "metrics.json");
     const metrics = JSON.parse(fs.readFileSync(metricsPath, "utf8")) as { models: Record<string, { test: { roc_auc: number } }> };
     const original = fs.readFileSync(metricsPath, "utf8");

@@ -94,7 +94,10 @@ describe("curve figures", () => {
   });
 
   test("PR: base-rate line at the positive share", () => {
-    const fig = prFigure(models.map((m) => ({ name: m.name, curve: prCurve(pop.y, m.p) })), baseRate);
+    const fig = prFigure(
+      models.map((m) => ({ name: m.name, curve: prCurve(pop.y, m.p) })),
+      baseRate,
+    );
     checkFigure(fig);
     assert.deepEqual(trace(fig, "base rate")["y"], [baseRate, baseRate]);
     assert.equal((trace(fig, "weak")["x"] as unknown[]).length, prCurve(pop.y, pop.weak).recall.length);
@@ -116,7 +119,10 @@ describe("curve figures", () => {
         if ((counts[i] as number) > (counts[j] as number)) assert.ok((sizes[i] as number) >= (sizes[j] as number));
       }
     }
-    assert.deepEqual((good["customdata"] as number[][]).map((c) => c[0]), counts);
+    assert.deepEqual(
+      (good["customdata"] as number[][]).map((c) => c[0]),
+      counts,
+    );
     assert.equal(axisTitle(fig, "xaxis"), "mean predicted probability");
     assert.equal(axisTitle(fig, "yaxis"), "observed churn rate");
   });
@@ -159,10 +165,16 @@ describe("value figures", () => {
     assert.notEqual(best.threshold, null);
     const fig = thresholdSweepFigure(sweep, value, best.threshold);
     checkFigure(fig);
-    assert.deepEqual(fig.data.map((t) => t["name"]), ["precision", "recall", "F1", "net value per 1,000 customers"]);
+    assert.deepEqual(
+      fig.data.map((t) => t["name"]),
+      ["precision", "recall", "F1", "net value per 1,000 customers"],
+    );
     for (const t of fig.data) assert.equal((t["x"] as unknown[]).length, thresholds.length);
     assert.equal(trace(fig, "net value per 1,000 customers")["yaxis"], "y2");
-    assert.deepEqual(trace(fig, "net value per 1,000 customers")["y"], value.map((v) => v.netPer1000));
+    assert.deepEqual(
+      trace(fig, "net value per 1,000 customers")["y"],
+      value.map((v) => v.netPer1000),
+    );
     const y2 = fig.layout["yaxis2"] as { overlaying: string; side: string };
     assert.equal(y2.overlaying, "y");
     assert.equal(y2.side, "right");
@@ -197,7 +209,10 @@ describe("value figures", () => {
     const rows = sensitivity(pop.y, pop.good, pop.mc, {}, factors);
     const fig = sensitivityFigure(rows);
     checkFigure(fig);
-    assert.deepEqual(fig.data.map((t) => t["name"]), ["offerCost", "saveRate", "lifetimeMonths", "margin"]);
+    assert.deepEqual(
+      fig.data.map((t) => t["name"]),
+      ["offerCost", "saveRate", "lifetimeMonths", "margin"],
+    );
     for (const t of fig.data) assert.deepEqual(t["x"], factors);
     assert.match(axisTitle(fig, "xaxis"), /factor/);
     assert.equal(axisTitle(fig, "yaxis"), "best net value per 1,000 customers");

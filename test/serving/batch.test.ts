@@ -109,7 +109,10 @@ describe("churn predict (streaming batch scoring)", () => {
     const tooWide = [...a, "x", "y"];
     const text = [header, a, negTenure, [], badCharge, tooWide, header].map((r) => r.join(",")).join("\n") + "\n";
     const { rows, summary } = await score(text);
-    assert.deepEqual(rows.map((r) => r.row), ["1", "2", "4", "5", "6"]);
+    assert.deepEqual(
+      rows.map((r) => r.row),
+      ["1", "2", "4", "5", "6"],
+    );
     assert.equal(summary.rowsRead, 6);
     assert.equal(summary.blank, 1);
     assert.equal(summary.scored, 1);
@@ -140,17 +143,25 @@ describe("churn predict (streaming batch scoring)", () => {
     // A quote left open runs to the end of the file: an error naming the place, not a silently merged row.
     const [header = [], a = []] = ibmRecords();
     const broken = `${header.join(",")}\n${a.join(",")}\n"7590-VHVEG,Female\n`;
-    await assert.rejects(score(broken), (err: unknown) => err instanceof ChurnTableError && /could not be parsed as CSV after data row 1: Quote Not Closed/.test(err.message));
+    await assert.rejects(
+      score(broken),
+      (err: unknown) => err instanceof ChurnTableError && /could not be parsed as CSV after data row 1: Quote Not Closed/.test(err.message),
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-batch-refuse-"));
     fs.writeFileSync(path.join(dir, "bad.csv"), "name,age\nAnn,31\n");
-    await assert.rejects(predictFile({ model: await trained(), data: path.join(dir, "bad.csv"), out: path.join(dir, "out.csv") }), ChurnTableError);
+    await assert.rejects(
+      predictFile({ model: await trained(), data: path.join(dir, "bad.csv"), out: path.join(dir, "out.csv") }),
+      ChurnTableError,
+    );
     assert.deepEqual(fs.readdirSync(dir), ["bad.csv"], "no output, no partial file");
   });
 
   test("semicolons, BOM, CRLF, a preamble and messy headers give the same scores as the clean file; UTF-16 too", async () => {
     const [header = [], ...data] = ibmRecords().slice(0, 301);
     const plain = await score([header, ...data].map((r) => r.join(",")).join("\n"));
-    const messyHeader = header.map((h) => (h === "customerID" ? "Customer ID" : h === "MonthlyCharges" ? "Monthly Charges" : h.toUpperCase()));
+    const messyHeader = header.map((h) =>
+      h === "customerID" ? "Customer ID" : h === "MonthlyCharges" ? "Monthly Charges" : h.toUpperCase(),
+    );
     const body = ["CRM export;;", "generated 2024-01-01", "", messyHeader.join(";"), ...data.map((r) => r.join(";"))].join("\r\n") + "\r\n";
     const messy = await score(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, "utf8")]));
     assert.equal(messy.summary.delimiter, ";");
@@ -208,13 +219,22 @@ describe("churn predict (streaming batch scoring)", () => {
   test("registerPredictCommand: churn predict writes the scored CSV and the summary JSON", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-batch-cli-"));
     const data = path.join(dir, "in.csv");
-    fs.writeFileSync(data, ibmRecords().slice(0, 21).map((r) => r.join(",")).join("\n"));
+    fs.writeFileSync(
+      data,
+      ibmRecords()
+        .slice(0, 21)
+        .map((r) => r.join(","))
+        .join("\n"),
+    );
     const lines: string[] = [];
     const program = new Command("churn").exitOverride();
     registerMonitor(program, (l) => lines.push(l));
     const out = path.join(dir, "scored.csv");
     const summaryFile = path.join(dir, "summary.json");
-    await program.parseAsync(["predict", "--model", await trained(), "--data", data, "--out", out, "--reasons", "1", "--summary", summaryFile], { from: "user" });
+    await program.parseAsync(
+      ["predict", "--model", await trained(), "--data", data, "--out", out, "--reasons", "1", "--summary", summaryFile],
+      { from: "user" },
+    );
     const rows = parse<OutRow>(fs.readFileSync(out, "utf8"), { columns: true });
     assert.equal(rows.length, 20);
     assert.ok(rows.every((r) => r.reasons.split("; ").length === 1));

@@ -12,9 +12,25 @@ import { memo, repoRoot } from "../support";
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
 const CUSTOMER = JSON.stringify({
-  gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1, PhoneService: "No", MultipleLines: "No phone service",
-  InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes", DeviceProtection: "No", TechSupport: "No", StreamingTV: "No",
-  StreamingMovies: "No", Contract: "Month-to-month", PaperlessBilling: "Yes", PaymentMethod: "Electronic check", MonthlyCharges: 29.85, TotalCharges: 29.85,
+  gender: "Female",
+  SeniorCitizen: 0,
+  Partner: "Yes",
+  Dependents: "No",
+  tenure: 1,
+  PhoneService: "No",
+  MultipleLines: "No phone service",
+  InternetService: "DSL",
+  OnlineSecurity: "No",
+  OnlineBackup: "Yes",
+  DeviceProtection: "No",
+  TechSupport: "No",
+  StreamingTV: "No",
+  StreamingMovies: "No",
+  Contract: "Month-to-month",
+  PaperlessBilling: "Yes",
+  PaymentMethod: "Electronic check",
+  MonthlyCharges: 29.85,
+  TotalCharges: 29.85,
 });
 
 function freePort(): Promise<number> {
@@ -31,12 +47,15 @@ function freePort(): Promise<number> {
 /** One request on a fresh connection (so the kernel spreads them over the workers). */
 function send(port: number, method: string, urlPath: string, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, agent: false, headers: body ? { "content-type": "application/json" } : {} }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: urlPath, agent: false, headers: body ? { "content-type": "application/json" } : {} },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on("error", reject);
     req.setTimeout(5000, () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
     req.end(body);
@@ -47,16 +66,33 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** The value of one sample line of an exposition, or null. */
 function sample(exposition: string, name: string, labels: string): number | null {
-  const line = exposition.split("\n").find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && labels.split(",").every((kv) => l.includes(kv)));
+  const line = exposition
+    .split("\n")
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && labels.split(",").every((kv) => l.includes(kv)));
   return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : null;
 }
 
 describe("churn serve --workers 2", () => {
   test("every scrape of /metrics counts every request once, summed over the workers", async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin", "churn.js"), "serve", "--model", await trained(), "--port", String(port), "--workers", "2", "--log-level", "warn"], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, "bin", "churn.js"),
+        "serve",
+        "--model",
+        await trained(),
+        "--port",
+        String(port),
+        "--workers",
+        "2",
+        "--log-level",
+        "warn",
+      ],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -18,10 +18,26 @@ const trained = memo(async () => path.join(await fixture("telco"), "model.json")
 
 /** One customer in IBM field names, as an API client sends it. */
 const CUSTOMER = {
-  customerID: "7590-VHVEG", gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1,
-  PhoneService: "No", MultipleLines: "No phone service", InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes",
-  DeviceProtection: "No", TechSupport: "No", StreamingTV: "No", StreamingMovies: "No", Contract: "Month-to-month",
-  PaperlessBilling: "Yes", PaymentMethod: "Electronic check", MonthlyCharges: 29.85, TotalCharges: 29.85,
+  customerID: "7590-VHVEG",
+  gender: "Female",
+  SeniorCitizen: 0,
+  Partner: "Yes",
+  Dependents: "No",
+  tenure: 1,
+  PhoneService: "No",
+  MultipleLines: "No phone service",
+  InternetService: "DSL",
+  OnlineSecurity: "No",
+  OnlineBackup: "Yes",
+  DeviceProtection: "No",
+  TechSupport: "No",
+  StreamingTV: "No",
+  StreamingMovies: "No",
+  Contract: "Month-to-month",
+  PaperlessBilling: "Yes",
+  PaymentMethod: "Electronic check",
+  MonthlyCharges: 29.85,
+  TotalCharges: 29.85,
 };
 const CUSTOMER_JSON = JSON.stringify(CUSTOMER);
 
@@ -33,7 +49,14 @@ interface Answer {
 }
 
 /** One request on its own connection (or on `agent`); the body is sent as given, with the given content type. */
-function send(port: number, method: string, urlPath: string, body?: string | Buffer, contentType: string | null = "application/json", agent?: http.Agent): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  urlPath: string,
+  body?: string | Buffer,
+  contentType: string | null = "application/json",
+  agent?: http.Agent,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {};
     if (body !== undefined) {
@@ -138,17 +161,73 @@ describe("HTTP API under load and faults (loopback)", () => {
     // /predict takes 16 KB, so 10,000 levels go to /predict/batch (1 MB); /predict gets as deep as fits.
     const deepArray = "[".repeat(10_000) + "]".repeat(10_000);
     const deepObject = '{"a":'.repeat(2500) + "1" + "}".repeat(2500);
-    const cases: { name: string; path?: string; body?: string; type?: string | null; status: number; error?: string | RegExp; field?: string }[] = [
+    const cases: {
+      name: string;
+      path?: string;
+      body?: string;
+      type?: string | null;
+      status: number;
+      error?: string | RegExp;
+      field?: string;
+    }[] = [
       { name: "malformed JSON", body: '{"tenure": 1,', status: 400, error: "malformed_json" },
       { name: "truncated string", body: '{"gender": "Fem', status: 400, error: "malformed_json" },
-      { name: "tenure of the wrong type (object)", body: JSON.stringify({ ...CUSTOMER, tenure: { years: 1 } }), status: 422, error: "invalid_customer", field: "tenure" },
-      { name: "tenure of the wrong type (array)", body: JSON.stringify({ ...CUSTOMER, tenure: [1] }), status: 422, error: "invalid_customer", field: "tenure" },
-      { name: "MonthlyCharges not a number", body: JSON.stringify({ ...CUSTOMER, MonthlyCharges: "lots" }), status: 422, error: "invalid_customer", field: "MonthlyCharges" },
-      { name: "impossible tenure -5", body: JSON.stringify({ ...CUSTOMER, tenure: -5 }), status: 422, error: "invalid_customer", field: "tenure" },
-      { name: "impossible TotalCharges", body: JSON.stringify({ ...CUSTOMER, TotalCharges: -1 }), status: 422, error: "invalid_customer", field: "TotalCharges" },
-      { name: "fractional tenure", body: JSON.stringify({ ...CUSTOMER, tenure: 1.5 }), status: 422, error: "invalid_customer", field: "tenure" },
-      { name: "infinite-looking number", body: JSON.stringify({ ...CUSTOMER }).replace('"tenure":1', '"tenure":1e999'), status: 422, error: "invalid_customer", field: "tenure" },
-      { name: "value longer than 200 characters", body: JSON.stringify({ ...CUSTOMER, gender: "F".repeat(300) }), status: 422, error: "invalid_customer", field: "gender" },
+      {
+        name: "tenure of the wrong type (object)",
+        body: JSON.stringify({ ...CUSTOMER, tenure: { years: 1 } }),
+        status: 422,
+        error: "invalid_customer",
+        field: "tenure",
+      },
+      {
+        name: "tenure of the wrong type (array)",
+        body: JSON.stringify({ ...CUSTOMER, tenure: [1] }),
+        status: 422,
+        error: "invalid_customer",
+        field: "tenure",
+      },
+      {
+        name: "MonthlyCharges not a number",
+        body: JSON.stringify({ ...CUSTOMER, MonthlyCharges: "lots" }),
+        status: 422,
+        error: "invalid_customer",
+        field: "MonthlyCharges",
+      },
+      {
+        name: "impossible tenure -5",
+        body: JSON.stringify({ ...CUSTOMER, tenure: -5 }),
+        status: 422,
+        error: "invalid_customer",
+        field: "tenure",
+      },
+      {
+        name: "impossible TotalCharges",
+        body: JSON.stringify({ ...CUSTOMER, TotalCharges: -1 }),
+        status: 422,
+        error: "invalid_customer",
+        field: "TotalCharges",
+      },
+      {
+        name: "fractional tenure",
+        body: JSON.stringify({ ...CUSTOMER, tenure: 1.5 }),
+        status: 422,
+        error: "invalid_customer",
+        field: "tenure",
+      },
+      {
+        name: "infinite-looking number",
+        body: JSON.stringify({ ...CUSTOMER }).replace('"tenure":1', '"tenure":1e999'),
+        status: 422,
+        error: "invalid_customer",
+        field: "tenure",
+      },
+      {
+        name: "value longer than 200 characters",
+        body: JSON.stringify({ ...CUSTOMER, gender: "F".repeat(300) }),
+        status: 422,
+        error: "invalid_customer",
+        field: "gender",
+      },
       { name: "too few usable fields", body: '{"tenure": 3}', status: 422, error: "invalid_customer", field: "(body)" },
       { name: "body over 16 KB", body: JSON.stringify({ ...CUSTOMER, note: "x".repeat(17 * 1024) }), status: 413, error: "body_too_large" },
       {
@@ -161,24 +240,67 @@ describe("HTTP API under load and faults (loopback)", () => {
       },
       { name: "__proto__ key", body: '{"__proto__": {"isAdmin": true}, "tenure": 1}', status: 400, error: "forbidden_key" },
       { name: "constructor.prototype key", body: '{"constructor": {"prototype": {}}}', status: 400, error: "forbidden_key" },
-      { name: "constructor key alone", body: JSON.stringify({ ...CUSTOMER, constructor: "x" }), status: 400, error: "forbidden_key", field: "constructor" },
-      { name: "__proto__ inside a batch", path: "/predict/batch", body: `{"customers": [{"__proto__": {"polluted": 1}}]}`, status: 400, error: "forbidden_key" },
-      { name: "10,000 levels of [ on /predict/batch", path: "/predict/batch", body: deepArray, status: 400, error: /too_deep|malformed_json/ },
+      {
+        name: "constructor key alone",
+        body: JSON.stringify({ ...CUSTOMER, constructor: "x" }),
+        status: 400,
+        error: "forbidden_key",
+        field: "constructor",
+      },
+      {
+        name: "__proto__ inside a batch",
+        path: "/predict/batch",
+        body: `{"customers": [{"__proto__": {"polluted": 1}}]}`,
+        status: 400,
+        error: "forbidden_key",
+      },
+      {
+        name: "10,000 levels of [ on /predict/batch",
+        path: "/predict/batch",
+        body: deepArray,
+        status: 400,
+        error: /too_deep|malformed_json/,
+      },
       { name: "10,000 levels of [ on /predict (over 16 KB)", body: deepArray, status: 413, error: "body_too_large" },
       { name: "8,000 levels of [ on /predict", body: "[".repeat(8000) + "]".repeat(8000), status: 400, error: "too_deep" },
       { name: "10,000 unclosed [", path: "/predict/batch", body: "[".repeat(10_000), status: 400, error: "malformed_json" },
       { name: "2,500 nested objects", body: deepObject, status: 400, error: /too_deep|malformed_json/ },
-      { name: "customer nested 9 deep in a batch", path: "/predict/batch", body: JSON.stringify({ customers: [{ a: [[[[[[[1]]]]]]] }] }), status: 400, error: "too_deep" },
-      { name: "500,000 levels of [ on /predict/batch", path: "/predict/batch", body: "[".repeat(500_000) + "]".repeat(500_000), status: 400, error: /too_deep|malformed_json/ },
+      {
+        name: "customer nested 9 deep in a batch",
+        path: "/predict/batch",
+        body: JSON.stringify({ customers: [{ a: [[[[[[[1]]]]]]] }] }),
+        status: 400,
+        error: "too_deep",
+      },
+      {
+        name: "500,000 levels of [ on /predict/batch",
+        path: "/predict/batch",
+        body: "[".repeat(500_000) + "]".repeat(500_000),
+        status: 400,
+        error: /too_deep|malformed_json/,
+      },
       { name: "text/plain content type", body: CUSTOMER_JSON, type: "text/plain", status: 415, error: "unsupported_media_type" },
-      { name: "form content type", body: "tenure=1", type: "application/x-www-form-urlencoded", status: 415, error: "unsupported_media_type" },
+      {
+        name: "form content type",
+        body: "tenure=1",
+        type: "application/x-www-form-urlencoded",
+        status: 415,
+        error: "unsupported_media_type",
+      },
       { name: "empty body", body: "", status: 400, error: "empty_body" },
       { name: "whitespace body", body: "  \n ", status: 400, error: "empty_body" },
       { name: "a JSON array", body: `[${CUSTOMER_JSON}]`, status: 422, error: "invalid_customer", field: "(body)" },
       { name: "a JSON string", body: '"hello"', status: 422, error: "invalid_customer", field: "(body)" },
       { name: "a JSON number", body: "42", status: 422, error: "invalid_customer", field: "(body)" },
       { name: "JSON null", body: "null", status: 422, error: "invalid_customer", field: "(body)" },
-      { name: "batch that is not an object", path: "/predict/batch", body: "[1, 2]", status: 422, error: "invalid_batch", field: "customers" },
+      {
+        name: "batch that is not an object",
+        path: "/predict/batch",
+        body: "[1, 2]",
+        status: 422,
+        error: "invalid_batch",
+        field: "customers",
+      },
       { name: "bad reasons query", path: "/predict?reasons=-1", body: CUSTOMER_JSON, status: 400, error: "bad_query", field: "reasons" },
       { name: "unknown route", path: "/predict/nope", body: CUSTOMER_JSON, status: 404, error: "not_found" },
     ];
@@ -195,11 +317,15 @@ describe("HTTP API under load and faults (loopback)", () => {
       const where = `${c.name}: got ${a.status} ${a.text.slice(0, 160)}`;
       if (a.status >= 500) problems.push(`${where} (a 5xx)`);
       else if (a.status !== c.status) problems.push(`${where}, expected ${c.status}`);
-      else if (!String(a.headers["content-type"]).startsWith("application/json") || typeof body !== "object" || body === null) problems.push(`${where}: not a JSON answer`);
+      else if (!String(a.headers["content-type"]).startsWith("application/json") || typeof body !== "object" || body === null)
+        problems.push(`${where}: not a JSON answer`);
       else if (typeof body.message !== "string" || body.message === "") problems.push(`${where}: no message`);
-      else if (typeof body.request_id !== "string" || body.request_id !== a.headers["x-request-id"]) problems.push(`${where}: request_id missing or not the x-request-id header`);
-      else if (c.error !== undefined && !(typeof c.error === "string" ? body.error === c.error : c.error.test(String(body.error)))) problems.push(`${where}: error code ${String(body.error)}, expected ${String(c.error)}`);
-      else if (c.field !== undefined && !(body.fields ?? []).some((f) => f.field === c.field)) problems.push(`${where}: field ${c.field} not named`);
+      else if (typeof body.request_id !== "string" || body.request_id !== a.headers["x-request-id"])
+        problems.push(`${where}: request_id missing or not the x-request-id header`);
+      else if (c.error !== undefined && !(typeof c.error === "string" ? body.error === c.error : c.error.test(String(body.error))))
+        problems.push(`${where}: error code ${String(body.error)}, expected ${String(c.error)}`);
+      else if (c.field !== undefined && !(body.fields ?? []).some((f) => f.field === c.field))
+        problems.push(`${where}: field ${c.field} not named`);
     }
     assert.deepEqual(problems, []);
     // Nothing polluted, and the server still answers.
@@ -212,7 +338,10 @@ describe("HTTP API under load and faults (loopback)", () => {
     const unseen = await send(port, "POST", "/predict", JSON.stringify({ ...CUSTOMER, SeniorCitizen: 7 }));
     assertPrediction(unseen, "unseen SeniorCitizen");
     const warnings = (unseen.json as { warnings: { code: string; field: string | null }[] }).warnings;
-    assert.ok(warnings.some((w) => w.code === "unseen_category" && w.field === "SeniorCitizen"), JSON.stringify(warnings));
+    assert.ok(
+      warnings.some((w) => w.code === "unseen_category" && w.field === "SeniorCitizen"),
+      JSON.stringify(warnings),
+    );
     const metrics = await send(port, "GET", "/metrics");
     assert.equal(metrics.status, 200);
     assert.doesNotMatch(metrics.text, /churn_http_requests_total\{[^}]*status="5\d\d"/, "no 5xx counted in /metrics");
@@ -232,7 +361,9 @@ describe("a stalled client (slowloris) on loopback", () => {
             new Promise<void>((resolve, reject) => {
               const s = net.connect(port, "127.0.0.1", () => {
                 // Headers promise 1000 bytes; only the first 20 come.
-                s.write(`POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n${CUSTOMER_JSON.slice(0, 20)}`);
+                s.write(
+                  `POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n${CUSTOMER_JSON.slice(0, 20)}`,
+                );
                 resolve();
               });
               s.on("data", (d: Buffer) => (o.data += d.toString("utf8")));
@@ -246,12 +377,17 @@ describe("a stalled client (slowloris) on loopback", () => {
       // While they stall, 50 normal requests (8 at a time) are answered promptly.
       const tStart = Date.now();
       const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-      const answers = await Promise.all(Array.from({ length: 50 }, () => send(port, "POST", "/predict", CUSTOMER_JSON, "application/json", agent)));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => send(port, "POST", "/predict", CUSTOMER_JSON, "application/json", agent)),
+      );
       agent.destroy();
       const took = Date.now() - tStart;
       answers.forEach((a, i) => assertPrediction(a, `request ${i} beside the stalled clients`));
       assert.ok(took < 1500, `50 requests took ${took} ms beside stalled clients (the stall timeout is 2000 ms)`);
-      assert.ok(outcomes.every((o) => o.closedAt === 0), "the stalled clients were not cut off before the timeout");
+      assert.ok(
+        outcomes.every((o) => o.closedAt === 0),
+        "the stalled clients were not cut off before the timeout",
+      );
       // Within a few seconds every stalled connection is closed (or answered 408).
       const deadline = Date.now() + 5000;
       while (Date.now() < deadline && outcomes.some((o) => o.closedAt === 0 && !o.data.startsWith("HTTP/1.1 408"))) await sleep(50);
@@ -273,7 +409,9 @@ describe("graceful shutdown of churn serve", () => {
     const modelPath = await trained();
     const port = await freePort();
     const cli = path.join(repoRoot, "bin", "churn.js");
-    const child = spawn(process.execPath, [cli, "serve", "--model", modelPath, "--port", String(port), "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, "serve", "--model", modelPath, "--port", String(port), "--log-level", "warn"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
     child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
@@ -292,7 +430,9 @@ describe("graceful shutdown of churn serve", () => {
         assert.ok(Date.now() < readyBy, `serve not ready after 20 s: ${output}`);
         await sleep(100);
       }
-      const body = JSON.stringify({ customers: Array.from({ length: MAX_BATCH }, (_, i) => ({ ...CUSTOMER, customerID: `C-${i}`, tenure: i % 72 })) });
+      const body = JSON.stringify({
+        customers: Array.from({ length: MAX_BATCH }, (_, i) => ({ ...CUSTOMER, customerID: `C-${i}`, tenure: i % 72 })),
+      });
       // The batch request is in flight: headers and part of the body are sent, then SIGTERM, then the rest of the
       // body, followed by a pipelined GET /ready on the same connection (the only way to reach a closing server).
       const sock = net.connect(port, "127.0.0.1");
@@ -301,7 +441,9 @@ describe("graceful shutdown of churn serve", () => {
       sock.on("data", (d: Buffer) => (received += d.toString("utf8")));
       sock.on("error", () => undefined);
       await new Promise<void>((resolve) => sock.once("connect", () => resolve()));
-      sock.write(`POST /predict/batch?reasons=3 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+      sock.write(
+        `POST /predict/batch?reasons=3 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      );
       sock.write(body.slice(0, 5000));
       await sleep(200);
       const sentAt = Date.now();
@@ -327,7 +469,11 @@ describe("graceful shutdown of churn serve", () => {
       const headEnd = received.indexOf("\r\n\r\n");
       const length = Number(/content-length: (\d+)/i.exec(received.slice(0, headEnd))?.[1]);
       assert.ok(length > 0, "batch answer has a content-length");
-      const batch = JSON.parse(received.slice(headEnd + 4, headEnd + 4 + length)) as { scored: number; refused: number; results: { ok: boolean }[] };
+      const batch = JSON.parse(received.slice(headEnd + 4, headEnd + 4 + length)) as {
+        scored: number;
+        refused: number;
+        results: { ok: boolean }[];
+      };
       assert.equal(batch.scored, MAX_BATCH);
       assert.equal(batch.results.length, MAX_BATCH);
       // The pipelined /ready, if the server answered it before closing the connection, says 503.

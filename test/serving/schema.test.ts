@@ -14,14 +14,33 @@ import { memo } from "../support";
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
 const CUSTOMER: Record<string, unknown> = {
-  gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1, PhoneService: "No", MultipleLines: "No phone service",
-  InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes", DeviceProtection: "No", TechSupport: "No", StreamingTV: "No",
-  StreamingMovies: "No", Contract: "Month-to-month", PaperlessBilling: "Yes", PaymentMethod: "Electronic check", MonthlyCharges: 29.85, TotalCharges: 29.85,
+  gender: "Female",
+  SeniorCitizen: 0,
+  Partner: "Yes",
+  Dependents: "No",
+  tenure: 1,
+  PhoneService: "No",
+  MultipleLines: "No phone service",
+  InternetService: "DSL",
+  OnlineSecurity: "No",
+  OnlineBackup: "Yes",
+  DeviceProtection: "No",
+  TechSupport: "No",
+  StreamingTV: "No",
+  StreamingMovies: "No",
+  Contract: "Month-to-month",
+  PaperlessBilling: "Yes",
+  PaymentMethod: "Electronic check",
+  MonthlyCharges: 29.85,
+  TotalCharges: 29.85,
 };
 
 const BODIES: [string, unknown][] = [
   ["a clean customer", CUSTOMER],
-  ["messy spellings and numbers as text", { ...CUSTOMER, gender: "F", tenure: "12 months", MonthlyCharges: "$29,85", Contract: "month to month" }],
+  [
+    "messy spellings and numbers as text",
+    { ...CUSTOMER, gender: "F", tenure: "12 months", MonthlyCharges: "$29,85", Contract: "month to month" },
+  ],
   ["missing values as null", { ...CUSTOMER, tenure: null, TotalCharges: null }],
   ["booleans", { ...CUSTOMER, SeniorCitizen: true, Partner: false }],
   ["an unknown field", { ...CUSTOMER, note: "called twice" }],
@@ -44,7 +63,11 @@ describe("the customer schema", () => {
   for (const [name, body] of BODIES) {
     test(`agrees with recordErrors: ${name}`, () => {
       const problems = recordErrors(body);
-      assert.equal(validate(body), problems.length === 0, `schema ${validate(body) ? "accepts" : "refuses"}, recordErrors says ${JSON.stringify(problems)}`);
+      assert.equal(
+        validate(body),
+        problems.length === 0,
+        `schema ${validate(body) ? "accepts" : "refuses"}, recordErrors says ${JSON.stringify(problems)}`,
+      );
     });
   }
 });
@@ -57,7 +80,8 @@ describe("validation in the app", () => {
   after(async () => {
     await app.close();
   });
-  const post = (url: string, payload: unknown) => app.inject({ method: "POST", url, payload: JSON.stringify(payload), headers: { "content-type": "application/json" } });
+  const post = (url: string, payload: unknown) =>
+    app.inject({ method: "POST", url, payload: JSON.stringify(payload), headers: { "content-type": "application/json" } });
 
   test("a structurally bad customer is a 422 naming every bad field, in the service's words", async () => {
     const body = { ...CUSTOMER, tenure: [1], Contract: { kind: "monthly" }, PaymentMethod: "x".repeat(MAX_VALUE_LENGTH + 1) };
@@ -70,7 +94,8 @@ describe("validation in the app", () => {
   });
 
   test("the reasons query string is validated by its schema: coerced from text, bounded, defaulted", async () => {
-    const reasonsOf = async (query: string): Promise<number> => (await post(`/predict${query}`, CUSTOMER)).json<{ reasons: unknown[] }>().reasons.length;
+    const reasonsOf = async (query: string): Promise<number> =>
+      (await post(`/predict${query}`, CUSTOMER)).json<{ reasons: unknown[] }>().reasons.length;
     assert.equal(await reasonsOf(""), 3);
     assert.equal(await reasonsOf("?reasons=1"), 1);
     for (const bad of ["?reasons=abc", "?reasons=-1", `?reasons=${FEATURE_COLUMNS.length + 1}`, "?reasons=1.5"]) {
@@ -78,7 +103,11 @@ describe("validation in the app", () => {
       assert.equal(r.statusCode, 400, bad);
       const answer = r.json<{ error: string; fields: { field: string }[] }>();
       assert.equal(answer.error, "bad_query", bad);
-      assert.deepEqual(answer.fields.map((f) => f.field), ["reasons"], bad);
+      assert.deepEqual(
+        answer.fields.map((f) => f.field),
+        ["reasons"],
+        bad,
+      );
     }
     const batch = await post("/predict/batch?reasons=2", { customers: [CUSTOMER] });
     assert.equal(batch.json<{ results: { prediction: { reasons: unknown[] } }[] }>().results[0]?.prediction.reasons.length, 2);
@@ -86,7 +115,16 @@ describe("validation in the app", () => {
 
   test("/docs is generated from the same schemas the app validates with", async () => {
     const docs = (await app.inject({ method: "GET", url: "/docs/json" })).json<{
-      paths: Record<string, Record<string, { parameters?: { name: string; schema: { maximum?: number } }[]; requestBody?: { content: Record<string, { schema: { maxProperties?: number } }> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { name: string; schema: { maximum?: number } }[];
+            requestBody?: { content: Record<string, { schema: { maxProperties?: number } }> };
+          }
+        >
+      >;
     }>();
     const predict = docs.paths["/predict"]?.["post"];
     assert.equal(predict?.parameters?.find((p) => p.name === "reasons")?.schema.maximum, FEATURE_COLUMNS.length);

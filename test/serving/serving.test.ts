@@ -29,10 +29,26 @@ function asRecord(c: Customer): Record<string, unknown> {
 }
 
 const FIRST = {
-  customerID: "7590-VHVEG", gender: "Female", SeniorCitizen: 0, Partner: "Yes", Dependents: "No", tenure: 1, PhoneService: "No",
-  MultipleLines: "No phone service", InternetService: "DSL", OnlineSecurity: "No", OnlineBackup: "Yes", DeviceProtection: "No",
-  TechSupport: "No", StreamingTV: "No", StreamingMovies: "No", Contract: "Month-to-month", PaperlessBilling: "Yes",
-  PaymentMethod: "Electronic check", MonthlyCharges: 29.85, TotalCharges: 29.85,
+  customerID: "7590-VHVEG",
+  gender: "Female",
+  SeniorCitizen: 0,
+  Partner: "Yes",
+  Dependents: "No",
+  tenure: 1,
+  PhoneService: "No",
+  MultipleLines: "No phone service",
+  InternetService: "DSL",
+  OnlineSecurity: "No",
+  OnlineBackup: "Yes",
+  DeviceProtection: "No",
+  TechSupport: "No",
+  StreamingTV: "No",
+  StreamingMovies: "No",
+  Contract: "Month-to-month",
+  PaperlessBilling: "Yes",
+  PaymentMethod: "Electronic check",
+  MonthlyCharges: 29.85,
+  TotalCharges: 29.85,
 };
 
 describe("model file", () => {
@@ -53,8 +69,14 @@ describe("model file", () => {
     const file = JSON.parse(text) as Record<string, unknown>;
     const threshold = file["threshold"] as number;
     const tampered = JSON.stringify({ ...file, threshold: threshold / 2 });
-    assert.throws(() => parseModelFile(tampered, "t"), (e: unknown) => e instanceof ModelFileError && /checksum does not match/.test(e.message));
-    assert.throws(() => parseModelFile(text.slice(0, text.length / 2), "half"), (e: unknown) => e instanceof ModelFileError && /cannot read model half/.test(e.message));
+    assert.throws(
+      () => parseModelFile(tampered, "t"),
+      (e: unknown) => e instanceof ModelFileError && /checksum does not match/.test(e.message),
+    );
+    assert.throws(
+      () => parseModelFile(text.slice(0, text.length / 2), "half"),
+      (e: unknown) => e instanceof ModelFileError && /cannot read model half/.test(e.message),
+    );
     assert.throws(() => loadModelFile(path.join(os.tmpdir(), "no-such-model.json")), /no such file/);
     const { training: _t, ...noFingerprint } = file;
     const resealed = { ...noFingerprint, checksum: modelChecksum(noFingerprint) };
@@ -89,7 +111,19 @@ describe("reference statistics used by the out-of-distribution checks", () => {
     // The training rows are 80% of this file: the flag rate must stay near the 0.5% the threshold is set for.
     assert.ok(flagged < 0.02, `flag rate ${flagged} on the training distribution`);
     // A fiber customer paying a DSL-without-services price, with everything else typical, is far from training.
-    const odd = { ...(all[0] as Customer), InternetService: "Fiber optic", MonthlyCharges: 19, TotalCharges: 19 * 70, tenure: 70, StreamingTV: "Yes", StreamingMovies: "Yes", TechSupport: "Yes", OnlineSecurity: "Yes", DeviceProtection: "Yes", OnlineBackup: "Yes" } as Customer;
+    const odd = {
+      ...(all[0] as Customer),
+      InternetService: "Fiber optic",
+      MonthlyCharges: 19,
+      TotalCharges: 19 * 70,
+      tenure: 70,
+      StreamingTV: "Yes",
+      StreamingMovies: "Yes",
+      TechSupport: "Yes",
+      OnlineSecurity: "Yes",
+      DeviceProtection: "Yes",
+      OnlineBackup: "Yes",
+    } as Customer;
     assert.ok(novelty.percentile(novelty.distance(odd)) > NOVELTY_WARN_PERCENTILE);
   });
 });
@@ -111,10 +145,26 @@ describe("prediction service", () => {
     const s = await service();
     const clean = s.predict(FIRST);
     const messy = s.predict({
-      "Customer ID": "7590 vhveg", Gender: "F", senior_citizen: "no", partner: "Y", dependents: "N", "Tenure (months)": "1 month",
-      phone_service: "no", MultipleLines: "no phone service", InternetService: "dsl", OnlineSecurity: "No", OnlineBackup: "yes",
-      DeviceProtection: "no", TechSupport: "no", StreamingTV: "no", StreamingMovies: "no", Contract: "month to month",
-      PaperlessBilling: "yes", PaymentMethod: "electronic check", MonthlyCharges: "$29.85", TotalCharges: "29,85 €".replace(",", "."),
+      "Customer ID": "7590 vhveg",
+      Gender: "F",
+      senior_citizen: "no",
+      partner: "Y",
+      dependents: "N",
+      "Tenure (months)": "1 month",
+      phone_service: "no",
+      MultipleLines: "no phone service",
+      InternetService: "dsl",
+      OnlineSecurity: "No",
+      OnlineBackup: "yes",
+      DeviceProtection: "no",
+      TechSupport: "no",
+      StreamingTV: "no",
+      StreamingMovies: "no",
+      Contract: "month to month",
+      PaperlessBilling: "yes",
+      PaymentMethod: "electronic check",
+      MonthlyCharges: "$29.85",
+      TotalCharges: "29,85 €".replace(",", "."),
     });
     assert.ok(clean.ok && messy.ok, JSON.stringify(messy));
     assert.equal(messy.prediction.churn_probability, clean.prediction.churn_probability);
@@ -127,13 +177,23 @@ describe("prediction service", () => {
     assert.ok(out.ok);
     assert.equal(out.prediction.reasons.length, 5);
     const sizes = out.prediction.reasons.map((r) => Math.abs(r.contribution));
-    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), "strongest first");
+    assert.deepEqual(
+      sizes,
+      [...sizes].sort((a, b) => b - a),
+      "strongest first",
+    );
     for (const r of out.prediction.reasons) assert.ok(r.text.startsWith(`${r.field} is ${r.value}`));
     // The API's lean path gives exactly explainCustomer's reasons (decision-path method).
     for (const c of customers().slice(0, 60)) {
       const api = s.predict(asRecord(c), { reasons: 4 });
       assert.ok(api.ok);
-      const full = explainCustomer(s.scorer, c, 4, { trees: "path" }).reasons.map((r) => ({ field: r.field, value: r.value, contribution: r.contribution, unit: r.unit, text: r.text }));
+      const full = explainCustomer(s.scorer, c, 4, { trees: "path" }).reasons.map((r) => ({
+        field: r.field,
+        value: r.value,
+        contribution: r.contribution,
+        unit: r.unit,
+        text: r.text,
+      }));
       assert.deepEqual(api.prediction.reasons, full);
     }
   });
@@ -192,7 +252,10 @@ describe("prediction service", () => {
     const out = s.predict(partial, { reasons: 0 });
     assert.ok(out.ok);
     assert.ok(out.prediction.warnings.some((w) => w.code === "missing_imputed" && w.field === "TechSupport"));
-    assert.equal(out.prediction.churn_probability, s.scorer.scoreOne({ ...(FIRST as unknown as Customer), Churn: null, TechSupport: null }));
+    assert.equal(
+      out.prediction.churn_probability,
+      s.scorer.scoreOne({ ...(FIRST as unknown as Customer), Churn: null, TechSupport: null }),
+    );
   });
 });
 
@@ -205,14 +268,20 @@ describe("HTTP API (inject)", () => {
     await app.close();
   });
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-    app.inject({ method: "POST", url, payload: typeof payload === "string" ? payload : JSON.stringify(payload), headers: { "content-type": "application/json", ...headers } });
+    app.inject({
+      method: "POST",
+      url,
+      payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+      headers: { "content-type": "application/json", ...headers },
+    });
 
   test("POST /predict answers the documented fields and a request id", async () => {
     const r = await post("/predict", FIRST, { "x-request-id": "abc-123" });
     assert.equal(r.statusCode, 200);
     assert.equal(r.headers["x-request-id"], "abc-123");
     const body = r.json<Record<string, unknown>>();
-    for (const key of ["churn_probability", "churn", "threshold", "risk_band", "reasons", "model_version", "warnings"]) assert.ok(key in body, key);
+    for (const key of ["churn_probability", "churn", "threshold", "risk_band", "reasons", "model_version", "warnings"])
+      assert.ok(key in body, key);
     assert.ok((body["reasons"] as unknown[]).length === 3);
     const absurd = await post("/predict", FIRST, { "x-request-id": "x".repeat(500) });
     assert.match(String(absurd.headers["x-request-id"]), /^[0-9a-f-]{36}$/, "an overlong id is replaced by a UUID");
@@ -232,9 +301,19 @@ describe("HTTP API (inject)", () => {
       ["impossible value", () => post("/predict", { ...FIRST, MonthlyCharges: -20 }), 422, /MonthlyCharges/],
       ["array body", () => post("/predict", [FIRST]), 422, /JSON object/],
       ["oversized body", () => post("/predict", { ...FIRST, note: "x".repeat(20_000) }), 413, /body_too_large/],
-      ["oversized batch", () => post("/predict/batch", { customers: Array.from({ length: MAX_BATCH + 1 }, () => ({ tenure: 1 })) }), 413, /batch_too_large/],
+      [
+        "oversized batch",
+        () => post("/predict/batch", { customers: Array.from({ length: MAX_BATCH + 1 }, () => ({ tenure: 1 })) }),
+        413,
+        /batch_too_large/,
+      ],
       ["batch not an array", () => post("/predict/batch", { customers: "all" }), 422, /customers/],
-      ["text body", () => app.inject({ method: "POST", url: "/predict", payload: "tenure=1", headers: { "content-type": "text/plain" } }), 415, /unsupported_media_type/],
+      [
+        "text body",
+        () => app.inject({ method: "POST", url: "/predict", payload: "tenure=1", headers: { "content-type": "text/plain" } }),
+        415,
+        /unsupported_media_type/,
+      ],
       ["unknown route", () => app.inject({ method: "GET", url: "/predictions" }), 404, /not_found/],
       ["wrong method", () => app.inject({ method: "GET", url: "/predict" }), 405, /method_not_allowed.*POST/],
     ];
@@ -254,7 +333,10 @@ describe("HTTP API (inject)", () => {
     const body = r.json<{ scored: number; refused: number; results: { index: number; ok: boolean; errors?: { field: string }[] }[] }>();
     assert.equal(body.scored, 2);
     assert.equal(body.refused, 2);
-    assert.deepEqual(body.results.map((x) => x.ok), [true, false, false, true]);
+    assert.deepEqual(
+      body.results.map((x) => x.ok),
+      [true, false, false, true],
+    );
     assert.equal(body.results[1]?.errors?.[0]?.field, "tenure");
   });
 

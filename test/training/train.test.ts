@@ -40,7 +40,13 @@ interface Run {
 const run = memo(async (): Promise<Run> => {
   const out = await fixture("export");
   const read = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(out, name), "utf8")) as T;
-  return { out, result: read<TrainResult>("train-result.json"), metrics: read<MetricsFile>("metrics.json"), model: read<ModelFile>("model.json"), split: read<SplitFile>("split.json") };
+  return {
+    out,
+    result: read<TrainResult>("train-result.json"),
+    metrics: read<MetricsFile>("metrics.json"),
+    model: read<ModelFile>("model.json"),
+    split: read<SplitFile>("split.json"),
+  };
 });
 
 /** The export cleaned independently of the training run. */
@@ -89,13 +95,12 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
   test("split.json is the seeded stratified split of the labeled customers (same seed, same split) and names its file", async () => {
     const { split: withData } = await run();
     const { data, ...split } = withData;
-    assert.deepEqual(data, { file: path.basename(dataFile()), sha256: createHash("sha256").update(fs.readFileSync(dataFile())).digest("hex") });
+    assert.deepEqual(data, {
+      file: path.basename(dataFile()),
+      sha256: createHash("sha256").update(fs.readFileSync(dataFile())).digest("hex"),
+    });
     const { labeled, byId } = cleaned();
-    const again = stratifiedSplit(
-      labeled.map((c) => c.customerID).reverse(),
-      (id) => (byId.get(id)?.Churn === "Yes" ? 1 : 0),
-      SEED,
-    );
+    const again = stratifiedSplit(labeled.map((c) => c.customerID).reverse(), (id) => (byId.get(id)?.Churn === "Yes" ? 1 : 0), SEED);
     assert.deepEqual(split, jsonRoundTrip(again));
   });
 
@@ -131,7 +136,11 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     const key = (p: unknown): string => JSON.stringify(p);
     for (const f of FAMILIES) {
       const rows = metrics.tuning.filter((t) => t.family === f.name);
-      assert.deepEqual(rows.map((t) => key(t.params)).sort(), jsonRoundTrip(f.candidates(SEED, true)).map(key).sort(), `${f.name} candidates`);
+      assert.deepEqual(
+        rows.map((t) => key(t.params)).sort(),
+        jsonRoundTrip(f.candidates(SEED, true)).map(key).sort(),
+        `${f.name} candidates`,
+      );
       for (const t of rows) {
         assert.ok(t.mean_auc > 0.6 && t.mean_auc <= 1 && t.sd_auc >= 0, `${f.name} cv auc ${t.mean_auc}`);
         assert.ok(t.folds >= 2 && t.folds <= 3, `${f.name} folds ${t.folds}`);
@@ -221,14 +230,18 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     const trainRows = split.train.map((id) => byId.get(id) as Customer);
     const data = makeCvData(trainRows, 3, SEED);
     const xgb = FAMILIES.find((f) => f.name === "xgboost")?.candidates(SEED, true) ?? [];
-    const cheapest = [...xgb].sort((a, b) => (a["nRounds"] as number) * 2 ** (a["maxDepth"] as number) - (b["nRounds"] as number) * 2 ** (b["maxDepth"] as number))[0];
+    const cheapest = [...xgb].sort(
+      (a, b) => (a["nRounds"] as number) * 2 ** (a["maxDepth"] as number) - (b["nRounds"] as number) * 2 ** (b["maxDepth"] as number),
+    )[0];
     assert.ok(cheapest);
     const lr = FAMILIES.find((f) => f.name === "logistic_regression")?.candidates(SEED, true) ?? [];
     // Candidates cut by successive halving were scored on their first folds only: recompute exactly those.
     const foldsOf = (family: string, params: unknown): number =>
       metrics.tuning.find((t) => t.family === family && JSON.stringify(t.params) === JSON.stringify(params))?.folds ?? 3;
     const tasks = [
-      ...lr.flatMap((params) => foldTasks(data, { family: "logistic_regression", params }).slice(0, foldsOf("logistic_regression", params))),
+      ...lr.flatMap((params) =>
+        foldTasks(data, { family: "logistic_regression", params }).slice(0, foldsOf("logistic_regression", params)),
+      ),
       ...foldTasks(data, { family: "xgboost", params: cheapest }).slice(0, foldsOf("xgboost", cheapest)),
     ];
     const again = summarize(data, await runTasks(data, tasks, { workers: 1 }));
@@ -248,7 +261,10 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     const { byId } = cleaned();
     const test = split.test.map((id) => byId.get(id) as Customer);
     const p = loadScorer(model.scorer).score(test);
-    const auc = rocAuc(test.map((c) => (c.Churn === "Yes" ? 1 : 0)), p);
+    const auc = rocAuc(
+      test.map((c) => (c.Churn === "Yes" ? 1 : 0)),
+      p,
+    );
     assert.ok(Math.abs(auc - metrics.calibration.test.roc_auc) < 1e-9);
   });
 });

@@ -118,7 +118,14 @@ describe("runTask", () => {
       assert.ok(r.seconds >= 0);
       // The same learner fitted independently on the fold's training customers only.
       const trainCustomers = f.train.map((i) => data.customers[i] as Customer);
-      const reference = PipelineScorer.fit("ref", fam.kind, { C: 0.3 }, fam.pipeline, trainCustomers, f.train.map((i) => data.labels[i] as number));
+      const reference = PipelineScorer.fit(
+        "ref",
+        fam.kind,
+        { C: 0.3 },
+        fam.pipeline,
+        trainCustomers,
+        f.train.map((i) => data.labels[i] as number),
+      );
       const expected = reference.score(f.validation.map((i) => data.customers[i] as Customer));
       assert.deepEqual(r.probabilities, Array.from(expected), `fold ${fold}`);
     }
@@ -126,7 +133,10 @@ describe("runTask", () => {
 
   test("labels come from Churn, folds from stratifiedKFold over them", () => {
     const data = cvData();
-    assert.deepEqual(data.labels, sample().map((c) => (c.Churn === "Yes" ? 1 : 0)));
+    assert.deepEqual(
+      data.labels,
+      sample().map((c) => (c.Churn === "Yes" ? 1 : 0)),
+    );
     assert.equal(data.folds.length, 3);
     assert.equal(data.seed, 11);
   });
@@ -175,7 +185,17 @@ describe("summarize", () => {
     ];
     const results = tasks.map((t) => runTask(cache, t));
     // Interleave the results: grouping must not rely on order.
-    const mixed = [results[0], results[3], results[6], results[1], results[4], results[7], results[2], results[5], results[8]] as TaskResult[];
+    const mixed = [
+      results[0],
+      results[3],
+      results[6],
+      results[1],
+      results[4],
+      results[7],
+      results[2],
+      results[5],
+      results[8],
+    ] as TaskResult[];
     const summaries = summarize(data, mixed);
     assert.deepEqual(
       summaries.map((s) => [s.params, s.imbalance]),
@@ -196,8 +216,14 @@ describe("summarize", () => {
           assert.equal(s.oof[row], r.probabilities[i]);
         });
       }
-      assert.ok(covered.every((c) => c === 1), "the folds' validation rows cover every row once");
-      assert.ok(s.oof.every((p) => Number.isFinite(p) && p >= 0 && p <= 1), "no row left without an OOF probability");
+      assert.ok(
+        covered.every((c) => c === 1),
+        "the folds' validation rows cover every row once",
+      );
+      assert.ok(
+        s.oof.every((p) => Number.isFinite(p) && p >= 0 && p <= 1),
+        "no row left without an OOF probability",
+      );
       const aucs = own.map((r) => r.auc);
       const mean = aucs.reduce((a, b) => a + b, 0) / 3;
       assert.ok(Math.abs(s.meanAuc - mean) < 1e-12);
@@ -235,11 +261,17 @@ describe("runTasks", () => {
 
   test("two worker threads give the very same AUCs and probabilities, in task order, as one thread", async () => {
     const progress: number[] = [];
-    const parallel = await runTasks(cvData(), tasks(), { workers: 2, onProgress: (done, total) => {
-      assert.equal(total, tasks().length);
-      progress.push(done);
-    } });
-    assert.deepEqual(progress, tasks().map((_, i) => i + 1));
+    const parallel = await runTasks(cvData(), tasks(), {
+      workers: 2,
+      onProgress: (done, total) => {
+        assert.equal(total, tasks().length);
+        progress.push(done);
+      },
+    });
+    assert.deepEqual(
+      progress,
+      tasks().map((_, i) => i + 1),
+    );
     assert.deepEqual(comparable(parallel), comparable(await inThisThread()));
     // And the summaries built from them.
     const a = summarize(cvData(), parallel).map((s) => [s.family, s.params, s.meanAuc, s.sdAuc, [...s.oof]]);

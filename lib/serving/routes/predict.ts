@@ -2,7 +2,15 @@
 import type { FastifyInstance } from "fastify";
 import { errorBody } from "../errors";
 import type { ServingMetrics } from "../metrics";
-import { PREDICT_BODY_LIMIT, batchResponseSchema, batchSchema, customerSchema, errorSchema, predictionSchema, reasonsQuery } from "../schemas";
+import {
+  PREDICT_BODY_LIMIT,
+  batchResponseSchema,
+  batchSchema,
+  customerSchema,
+  errorSchema,
+  predictionSchema,
+  reasonsQuery,
+} from "../schemas";
 import type { PredictionService } from "../service";
 
 export interface PredictRoutesOptions {
@@ -29,7 +37,9 @@ export function predictRoutes(app: FastifyInstance, opts: PredictRoutesOptions, 
       const outcome = service.predict(request.body, { reasons: request.query.reasons });
       if (!outcome.ok) {
         metrics.refused.inc();
-        return reply.code(422).send(errorBody(request, "invalid_customer", `${outcome.errors.length} problem(s) with the customer`, outcome.errors));
+        return reply
+          .code(422)
+          .send(errorBody(request, "invalid_customer", `${outcome.errors.length} problem(s) with the customer`, outcome.errors));
       }
       metrics.record(outcome.prediction);
       return outcome.prediction;

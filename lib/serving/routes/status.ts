@@ -30,7 +30,11 @@ export function statusRoutes(app: FastifyInstance, opts: StatusRoutesOptions, do
       schema_version: f.schemaVersion,
       checksum: f.checksum,
       threshold: f.threshold,
-      risk_bands: { high: `probability >= ${f.threshold}`, medium: `probability >= ${service.baseRate} (training churn rate)`, low: "otherwise" },
+      risk_bands: {
+        high: `probability >= ${f.threshold}`,
+        medium: `probability >= ${service.baseRate} (training churn rate)`,
+        low: "otherwise",
+      },
       training: f.training,
       metrics: f.metrics,
       features: FEATURE_COLUMNS.map((name) => {
@@ -42,10 +46,14 @@ export function statusRoutes(app: FastifyInstance, opts: StatusRoutesOptions, do
       ood_policy: OOD_POLICY,
     });
   });
-  app.get("/metrics", { schema: { summary: "Prometheus metrics (summed over every worker under --workers N)" } }, async (_request, reply) => {
-    const { contentType, text } = await metrics.exposition();
-    void reply.header("content-type", contentType);
-    return text;
-  });
+  app.get(
+    "/metrics",
+    { schema: { summary: "Prometheus metrics (summed over every worker under --workers N)" } },
+    async (_request, reply) => {
+      const { contentType, text } = await metrics.exposition();
+      void reply.header("content-type", contentType);
+      return text;
+    },
+  );
   done();
 }
