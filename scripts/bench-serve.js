@@ -80,7 +80,14 @@ function percentiles(samples) {
   const at = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
   let sum = 0;
   for (const v of s) sum += v;
-  return { n: s.length, mean_us: round(sum / s.length / 1000, 3), p50_us: round(at(0.5) / 1000, 3), p99_us: round(at(0.99) / 1000, 3), p999_us: round(at(0.999) / 1000, 3), max_us: round(s[s.length - 1] / 1000, 3) };
+  return {
+    n: s.length,
+    mean_us: round(sum / s.length / 1000, 3),
+    p50_us: round(at(0.5) / 1000, 3),
+    p99_us: round(at(0.99) / 1000, 3),
+    p999_us: round(at(0.999) / 1000, 3),
+    max_us: round(s[s.length - 1] / 1000, 3),
+  };
 }
 
 /** Calls fn(items[i % n]) `warm` times, then `calls` times with one hrtime pair each; returns percentiles in µs. */
@@ -104,7 +111,9 @@ function inProcess() {
   lib("serving/cluster");
   const heavy = Object.keys(require.cache).filter((k) => k.includes("danfojs") || k.includes("@tensorflow"));
   const modulesLoaded = Object.keys(require.cache).length;
-  log(`serving modules (service + server): ${modulesLoaded} files in require.cache; danfojs/@tensorflow among them: ${heavy.length === 0 ? "none" : heavy.join(", ")}`);
+  log(
+    `serving modules (service + server): ${modulesLoaded} files in require.cache; danfojs/@tensorflow among them: ${heavy.length === 0 ? "none" : heavy.join(", ")}`,
+  );
   if (heavy.length > 0) errors.push(`serving path loads heavy modules: ${heavy.slice(0, 3).join(", ")}`);
 
   const t0 = process.hrtime.bigint();
@@ -118,7 +127,9 @@ function inProcess() {
     for (const [k, v] of Object.entries(c)) if (k !== "Churn" && v !== null) r[k] = v;
     return r;
   });
-  log(`model ${service.version} loaded in ${loadMs.toFixed(1)} ms; ${customers.length} customers of ${path.basename(dataPath)}; ${CALLS} timed calls after ${WARMUP_CALLS} warm-up calls`);
+  log(
+    `model ${service.version} loaded in ${loadMs.toFixed(1)} ms; ${customers.length} customers of ${path.basename(dataPath)}; ${CALLS} timed calls after ${WARMUP_CALLS} warm-up calls`,
+  );
 
   const scorer = service.scorer;
   const scoreOne = latency(customers, (c) => scorer.scoreOne(c), CALLS, WARMUP_CALLS);
@@ -177,10 +188,13 @@ function freePort() {
 
 function request(port, method, urlPath, body) {
   return new Promise((resolve) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, headers: body ? { "content-type": "application/json" } : {}, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: urlPath, headers: body ? { "content-type": "application/json" } : {}, agent: false },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode));
+      },
+    );
     req.on("error", () => resolve(0));
     req.setTimeout(2000, () => req.destroy());
     req.end(body);
@@ -191,7 +205,8 @@ function request(port, method, urlPath, body) {
 async function waitFor(child, check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     if (await check()) return;
     await sleep(200);
   }
@@ -212,12 +227,7 @@ function stopChild(child, graceMs = 5000) {
 
 function childrenOf(pid) {
   try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -252,7 +262,11 @@ function rssSampler(pid) {
       clearInterval(timer);
       sample();
       const per = Object.entries(peak.perProcess).map(([p, kb]) => ({ pid: Number(p), peak_mb: round(kb / 1024, 1) }));
-      return { peak_total_mb: round(peak.total / 1024, 1), peak_max_process_mb: round(Math.max(...per.map((p) => p.peak_mb)), 1), processes: per };
+      return {
+        peak_total_mb: round(peak.total / 1024, 1),
+        peak_max_process_mb: round(Math.max(...per.map((p) => p.peak_mb)), 1),
+        processes: per,
+      };
     },
   };
 }
@@ -280,7 +294,9 @@ function parseWrk(text) {
     latency_avg_ms: avg ? round(toMs(avg[1], avg[2]), 3) : null,
     ...lat,
     non_2xx: num(/Non-2xx or 3xx responses: (\d+)/) ?? 0,
-    socket_errors: sock ? { connect: +sock[1], read: +sock[2], write: +sock[3], timeout: +sock[4] } : { connect: 0, read: 0, write: 0, timeout: 0 },
+    socket_errors: sock
+      ? { connect: +sock[1], read: +sock[2], write: +sock[3], timeout: +sock[4] }
+      : { connect: 0, read: 0, write: 0, timeout: 0 },
   };
 }
 
@@ -302,7 +318,14 @@ function runWrk(url, seconds) {
 /** The same load from autocannon (a devDependency) in this process, for machines without wrk; same result shape. */
 async function runAutocannon(url, seconds) {
   const autocannon = require("autocannon");
-  const r = await autocannon({ url, method: "POST", headers: { "content-type": "application/json" }, body: fs.readFileSync(bodyFile), connections: CONNECTIONS, duration: seconds });
+  const r = await autocannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: fs.readFileSync(bodyFile),
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
   return {
     requests: r.requests.total,
     rps: round(r.requests.total / r.duration, 2),
@@ -319,7 +342,11 @@ async function runAutocannon(url, seconds) {
 const haveWrk = spawnSync("wrk", ["--version"], { encoding: "utf8" }).error === undefined;
 const LOAD = haveWrk
   ? { name: "wrk", describe: (s) => `wrk -t1 -c${CONNECTIONS} -d${s}s --latency -s scripts/bench/post.lua`, run: runWrk }
-  : { name: "autocannon", describe: (s) => `autocannon -c ${CONNECTIONS} -d ${s} (in the benchmark's process; wrk not on PATH)`, run: runAutocannon };
+  : {
+      name: "autocannon",
+      describe: (s) => `autocannon -c ${CONNECTIONS} -d ${s} (in the benchmark's process; wrk not on PATH)`,
+      run: runAutocannon,
+    };
 
 /**
  * Time from spawning `churn serve` to its first 200 on /ready (polled every 5 ms over fresh connections), the median
@@ -330,7 +357,24 @@ async function startupTime(workers) {
   for (let i = 0; i < STARTUP_RUNS; i++) {
     const port = await freePort();
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [path.join(root, "bin", "churn.js"), "serve", "--model", modelPath, "--port", String(port), "--host", "127.0.0.1", "--workers", String(workers), "--log-level", "warn"], { stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(root, "bin", "churn.js"),
+        "serve",
+        "--model",
+        modelPath,
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--workers",
+        String(workers),
+        "--log-level",
+        "warn",
+      ],
+      { stdio: "ignore" },
+    );
     try {
       const deadline = Date.now() + 30_000;
       for (;;) {
@@ -357,9 +401,26 @@ async function benchOurs({ workers, logLevel, reasons }) {
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     stderr = "";
-    child = spawn(process.execPath, [path.join(root, "bin", "churn.js"), "serve", "--model", modelPath, "--port", String(port), "--host", "127.0.0.1", "--workers", String(workers), "--log-level", logLevel], {
-      stdio: ["ignore", "ignore", "pipe"], // stdout (the JSON request log) to /dev/null: the logging cost is included
-    });
+    child = spawn(
+      process.execPath,
+      [
+        path.join(root, "bin", "churn.js"),
+        "serve",
+        "--model",
+        modelPath,
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+        "--workers",
+        String(workers),
+        "--log-level",
+        logLevel,
+      ],
+      {
+        stdio: ["ignore", "ignore", "pipe"], // stdout (the JSON request log) to /dev/null: the logging cost is included
+      },
+    );
     child.stderr.on("data", (d) => (stderr += d));
     try {
       await waitFor(child, async () => (await request(port, "GET", "/ready")) === 200, 30_000, label);
@@ -377,8 +438,20 @@ async function benchOurs({ workers, logLevel, reasons }) {
     const load = os.loadavg()[0];
     const result = await LOAD.run(url, WRK_SECONDS);
     const mem = rss.stop();
-    const r = { label, workers, log_level: logLevel, reasons, seconds: WRK_SECONDS, connections: CONNECTIONS, loadavg_1m_before: round(load, 2), ...result, rss: mem };
-    log(`  ${label.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  non-2xx ${r.non_2xx}  RSS peak ${mem.peak_total_mb} MB (largest process ${mem.peak_max_process_mb} MB)`);
+    const r = {
+      label,
+      workers,
+      log_level: logLevel,
+      reasons,
+      seconds: WRK_SECONDS,
+      connections: CONNECTIONS,
+      loadavg_1m_before: round(load, 2),
+      ...result,
+      rss: mem,
+    };
+    log(
+      `  ${label.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  non-2xx ${r.non_2xx}  RSS peak ${mem.peak_total_mb} MB (largest process ${mem.peak_max_process_mb} MB)`,
+    );
     return r;
   } finally {
     const code = await stopChild(child);
@@ -403,7 +476,10 @@ async function benchPeer() {
   const port = await freePort();
   let output = "";
   const t0 = Date.now();
-  const child = spawn("/usr/bin/python3", [path.join(peersDir, "peer_api.py"), cleanDataPath, String(port)], { stdio: ["ignore", "pipe", "pipe"], cwd: peersDir });
+  const child = spawn("/usr/bin/python3", [path.join(peersDir, "peer_api.py"), cleanDataPath, String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: peersDir,
+  });
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
   const body = fs.readFileSync(bodyFile, "utf8");
@@ -420,8 +496,18 @@ async function benchPeer() {
     const load = os.loadavg()[0];
     const result = await LOAD.run(url, WRK_SECONDS);
     const mem = rss.stop();
-    const r = { label: "peer FastAPI (xgboost)", startup_s, seconds: WRK_SECONDS, connections: CONNECTIONS, loadavg_1m_before: round(load, 2), ...result, rss: mem };
-    log(`  ${r.label.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  non-2xx ${r.non_2xx}  RSS peak ${mem.peak_total_mb} MB`);
+    const r = {
+      label: "peer FastAPI (xgboost)",
+      startup_s,
+      seconds: WRK_SECONDS,
+      connections: CONNECTIONS,
+      loadavg_1m_before: round(load, 2),
+      ...result,
+      rss: mem,
+    };
+    log(
+      `  ${r.label.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)} req/s  p50 ${r.p50_ms} ms  p90 ${r.p90_ms} ms  p99 ${r.p99_ms} ms  non-2xx ${r.non_2xx}  RSS peak ${mem.peak_total_mb} MB`,
+    );
     return r;
   } finally {
     await stopChild(child);
@@ -507,35 +593,115 @@ async function measurePeer() {
 }
 
 /** One goal's row: value against target; "ratio" is value/target (for "lower is better" goals below 1 is good). */
-const goal = (name, value, target, pass, unit) => ({ goal: name, value, target, unit, ratio: value === null || value === undefined ? null : round(value / target, 2), status: value === null || value === undefined ? "N/A" : pass ? "PASS" : "MISS" });
+const goal = (name, value, target, pass, unit) => ({
+  goal: name,
+  value,
+  target,
+  unit,
+  ratio: value === null || value === undefined ? null : round(value / target, 2),
+  status: value === null || value === undefined ? "N/A" : pass ? "PASS" : "MISS",
+});
 /** Non-2xx responses plus socket errors of one HTTP run (null without a run). */
 const httpErrors = (r) => (r ? r.non_2xx + Object.values(r.socket_errors).reduce((a, b) => a + b, 0) : null);
 
 /** Every goal, PASS/MISS/N/A, from the in-process, start-up, HTTP and peer measurements. */
+// eslint-disable-next-line max-lines-per-function -- a table of goal definitions, one entry a goal; splitting it would hide the list
 function evaluateGoals(inproc, startup, httpRuns, peer) {
   const find = (w, l, r) => httpRuns.find((x) => x.workers === w && x.log_level === l && x.reasons === r);
   const main1 = find(1, "info", 3); // `churn serve` with its defaults
   const prod = find(2, "info", 3); // the Dockerfile's command
   const best = httpRuns.filter((r) => r.non_2xx === 0).sort((a, b) => b.rps - a.rps)[0];
   return [
-    goal(`HTTP req/s, default config (1 worker, log info, 3 reasons)`, main1?.rps ?? null, GOALS.http_rps, (main1?.rps ?? 0) >= GOALS.http_rps, "req/s"),
+    goal(
+      `HTTP req/s, default config (1 worker, log info, 3 reasons)`,
+      main1?.rps ?? null,
+      GOALS.http_rps,
+      (main1?.rps ?? 0) >= GOALS.http_rps,
+      "req/s",
+    ),
     goal(`HTTP p99 ms, default config`, main1?.p99_ms ?? null, GOALS.http_p99_ms, (main1?.p99_ms ?? Infinity) <= GOALS.http_p99_ms, "ms"),
-    goal(`HTTP req/s, production config (2 workers as in the Dockerfile, log info, 3 reasons)`, prod?.rps ?? null, GOALS.http_rps, (prod?.rps ?? 0) >= GOALS.http_rps, "req/s"),
+    goal(
+      `HTTP req/s, production config (2 workers as in the Dockerfile, log info, 3 reasons)`,
+      prod?.rps ?? null,
+      GOALS.http_rps,
+      (prod?.rps ?? 0) >= GOALS.http_rps,
+      "req/s",
+    ),
     goal(`HTTP p99 ms, production config`, prod?.p99_ms ?? null, GOALS.http_p99_ms, (prod?.p99_ms ?? Infinity) <= GOALS.http_p99_ms, "ms"),
-    goal(`HTTP req/s, best config (${best?.label ?? "-"})`, best?.rps ?? null, GOALS.http_rps, (best?.rps ?? 0) >= GOALS.http_rps && (best?.p99_ms ?? Infinity) <= GOALS.http_p99_ms, "req/s"),
+    goal(
+      `HTTP req/s, best config (${best?.label ?? "-"})`,
+      best?.rps ?? null,
+      GOALS.http_rps,
+      (best?.rps ?? 0) >= GOALS.http_rps && (best?.p99_ms ?? Infinity) <= GOALS.http_p99_ms,
+      "req/s",
+    ),
     goal(`HTTP p99 ms, best config`, best?.p99_ms ?? null, GOALS.http_p99_ms, (best?.p99_ms ?? Infinity) <= GOALS.http_p99_ms, "ms"),
-    goal("x peer throughput (default config / peer)", main1 && peer?.rps ? round(main1.rps / peer.rps, 1) : null, GOALS.peer_ratio, main1 && peer?.rps ? main1.rps / peer.rps >= GOALS.peer_ratio : false, "x"),
-    goal("x peer throughput (best config / peer)", best && peer?.rps ? round(best.rps / peer.rps, 1) : null, GOALS.peer_ratio, best && peer?.rps ? best.rps / peer.rps >= GOALS.peer_ratio : false, "x"),
-    goal("server RSS MB, 1 worker (peak under load)", find(1, "info", 3)?.rss.peak_total_mb ?? null, GOALS.rss_mb, (find(1, "info", 3)?.rss.peak_total_mb ?? Infinity) <= GOALS.rss_mb, "MB"),
-    goal("server RSS MB, largest process with 2 workers", find(2, "info", 3)?.rss.peak_max_process_mb ?? null, GOALS.rss_mb, (find(2, "info", 3)?.rss.peak_max_process_mb ?? Infinity) <= GOALS.rss_mb, "MB"),
+    goal(
+      "x peer throughput (default config / peer)",
+      main1 && peer?.rps ? round(main1.rps / peer.rps, 1) : null,
+      GOALS.peer_ratio,
+      main1 && peer?.rps ? main1.rps / peer.rps >= GOALS.peer_ratio : false,
+      "x",
+    ),
+    goal(
+      "x peer throughput (best config / peer)",
+      best && peer?.rps ? round(best.rps / peer.rps, 1) : null,
+      GOALS.peer_ratio,
+      best && peer?.rps ? best.rps / peer.rps >= GOALS.peer_ratio : false,
+      "x",
+    ),
+    goal(
+      "server RSS MB, 1 worker (peak under load)",
+      find(1, "info", 3)?.rss.peak_total_mb ?? null,
+      GOALS.rss_mb,
+      (find(1, "info", 3)?.rss.peak_total_mb ?? Infinity) <= GOALS.rss_mb,
+      "MB",
+    ),
+    goal(
+      "server RSS MB, largest process with 2 workers",
+      find(2, "info", 3)?.rss.peak_max_process_mb ?? null,
+      GOALS.rss_mb,
+      (find(2, "info", 3)?.rss.peak_max_process_mb ?? Infinity) <= GOALS.rss_mb,
+      "MB",
+    ),
     goal("in-process scoreOne p50 µs", inproc.score_one.p50_us, GOALS.inproc_p50_us, inproc.score_one.p50_us <= GOALS.inproc_p50_us, "µs"),
     goal("in-process scoreOne p99 µs", inproc.score_one.p99_us, GOALS.inproc_p99_us, inproc.score_one.p99_us <= GOALS.inproc_p99_us, "µs"),
-    goal("in-process predict (0 reasons) p50 µs", inproc.predict_reasons0.p50_us, GOALS.inproc_p50_us, inproc.predict_reasons0.p50_us <= GOALS.inproc_p50_us, "µs"),
-    goal("in-process predict (0 reasons) p99 µs", inproc.predict_reasons0.p99_us, GOALS.inproc_p99_us, inproc.predict_reasons0.p99_us <= GOALS.inproc_p99_us, "µs"),
+    goal(
+      "in-process predict (0 reasons) p50 µs",
+      inproc.predict_reasons0.p50_us,
+      GOALS.inproc_p50_us,
+      inproc.predict_reasons0.p50_us <= GOALS.inproc_p50_us,
+      "µs",
+    ),
+    goal(
+      "in-process predict (0 reasons) p99 µs",
+      inproc.predict_reasons0.p99_us,
+      GOALS.inproc_p99_us,
+      inproc.predict_reasons0.p99_us <= GOALS.inproc_p99_us,
+      "µs",
+    ),
     goal("batch scoring customers/s", inproc.batch.best_per_s, GOALS.batch_per_s, inproc.batch.best_per_s >= GOALS.batch_per_s, "/s"),
-    goal("HTTP errors (non-2xx + socket) in all runs", httpRuns.length ? httpRuns.reduce((a, r) => a + httpErrors(r), 0) : null, 0, httpRuns.every((r) => httpErrors(r) === 0), ""),
-    goal("start-up to /ready ms, 1 worker (median)", startup.find((x) => x.workers === 1)?.median_ms ?? null, GOALS.startup_ms, (startup.find((x) => x.workers === 1)?.median_ms ?? Infinity) <= GOALS.startup_ms, "ms"),
-    goal("serving path free of danfojs/@tensorflow", inproc.heavy_modules_loaded.length, 0, inproc.heavy_modules_loaded.length === 0, "modules"),
+    goal(
+      "HTTP errors (non-2xx + socket) in all runs",
+      httpRuns.length ? httpRuns.reduce((a, r) => a + httpErrors(r), 0) : null,
+      0,
+      httpRuns.every((r) => httpErrors(r) === 0),
+      "",
+    ),
+    goal(
+      "start-up to /ready ms, 1 worker (median)",
+      startup.find((x) => x.workers === 1)?.median_ms ?? null,
+      GOALS.startup_ms,
+      (startup.find((x) => x.workers === 1)?.median_ms ?? Infinity) <= GOALS.startup_ms,
+      "ms",
+    ),
+    goal(
+      "serving path free of danfojs/@tensorflow",
+      inproc.heavy_modules_loaded.length,
+      0,
+      inproc.heavy_modules_loaded.length === 0,
+      "modules",
+    ),
   ];
 }
 
@@ -544,7 +710,16 @@ function printSummary(inproc, httpRuns, peer) {
   log("\nSummary:");
   const rows = [["run", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "RSS MB", "load"]];
   for (const r of [...httpRuns, ...(peer && !peer.skipped ? [peer] : [])]) {
-    rows.push([r.label, String(Math.round(r.rps)), String(r.p50_ms), String(r.p90_ms), String(r.p99_ms), String(httpErrors(r)), String(r.rss.peak_total_mb), String(r.loadavg_1m_before)]);
+    rows.push([
+      r.label,
+      String(Math.round(r.rps)),
+      String(r.p50_ms),
+      String(r.p90_ms),
+      String(r.p99_ms),
+      String(httpErrors(r)),
+      String(r.rss.peak_total_mb),
+      String(r.loadavg_1m_before),
+    ]);
   }
   if (peer?.skipped) rows.push([`peer: skipped (${peer.skipped})`, "", "", "", "", "", "", ""]);
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
@@ -553,15 +728,24 @@ function printSummary(inproc, httpRuns, peer) {
   ip("scorer.scoreOne", inproc.score_one);
   ip("service.predict reasons=0", inproc.predict_reasons0);
   ip("service.predict reasons=3", inproc.predict_reasons3);
-  log(`  batch scorer.score           ${inproc.batch.best_per_s.toLocaleString("en-US")} customers/s (${inproc.batch.rows} rows, best of 3)`);
+  log(
+    `  batch scorer.score           ${inproc.batch.best_per_s.toLocaleString("en-US")} customers/s (${inproc.batch.rows} rows, best of 3)`,
+  );
 }
 
 /** Prints one line per goal: status, value, and the target with its direction. */
 function printGoals(goals) {
   log("\nGoals:");
   for (const g of goals) {
-    const target = g.goal.startsWith("HTTP errors") || g.goal.startsWith("serving path") ? "= 0" : /p\d+|RSS|start-up/.test(g.goal) ? `<= ${g.target}` : `>= ${g.target}`;
-    log(`  ${g.status.padEnd(4)}  ${g.goal.padEnd(62)} ${String(g.value).padStart(10)} ${g.unit}  (goal ${target}${g.ratio !== null && g.target ? `, ratio ${g.ratio}` : ""})`);
+    const target =
+      g.goal.startsWith("HTTP errors") || g.goal.startsWith("serving path")
+        ? "= 0"
+        : /p\d+|RSS|start-up/.test(g.goal)
+          ? `<= ${g.target}`
+          : `>= ${g.target}`;
+    log(
+      `  ${g.status.padEnd(4)}  ${g.goal.padEnd(62)} ${String(g.value).padStart(10)} ${g.unit}  (goal ${target}${g.ratio !== null && g.target ? `, ratio ${g.ratio}` : ""})`,
+    );
   }
 }
 
@@ -577,7 +761,16 @@ function writeReport(started, machine, inproc, startup, httpRuns, peer, goals) {
     machine,
     model: { path: modelPath, model_version: inproc.model_version, name: inproc.model_name },
     data: dataRef(dataPath),
-    settings: { calls: CALLS, warmup_calls: WARMUP_CALLS, batch_rows: inproc.batch.rows, wrk_seconds: WRK_SECONDS, wrk_warmup_seconds: WRK_WARMUP_SECONDS, connections: CONNECTIONS, wrk_threads: 1, body: `first customer of ${path.basename(cleanDataPath)}` },
+    settings: {
+      calls: CALLS,
+      warmup_calls: WARMUP_CALLS,
+      batch_rows: inproc.batch.rows,
+      wrk_seconds: WRK_SECONDS,
+      wrk_warmup_seconds: WRK_WARMUP_SECONDS,
+      connections: CONNECTIONS,
+      wrk_threads: 1,
+      body: `first customer of ${path.basename(cleanDataPath)}`,
+    },
     in_process: inproc,
     startup,
     http: httpRuns,
@@ -588,7 +781,9 @@ function writeReport(started, machine, inproc, startup, httpRuns, peer, goals) {
   };
   fs.mkdirSync(path.dirname(outPath), { recursive: true });
   fs.writeFileSync(outPath, JSON.stringify(report, null, 2) + "\n");
-  log(`\nload average ${machine.loadavg_start.join(" ")} at start, ${machine.loadavg_end.join(" ")} at end; ${report.seconds} s; wrote ${path.relative(process.cwd(), outPath) || outPath}`);
+  log(
+    `\nload average ${machine.loadavg_start.join(" ")} at start, ${machine.loadavg_end.join(" ")} at end; ${report.seconds} s; wrote ${path.relative(process.cwd(), outPath) || outPath}`,
+  );
   if (errors.length > 0) {
     log(`\n${errors.length} error(s):\n  ${errors.join("\n  ")}`);
     process.exitCode = 1;
@@ -601,7 +796,9 @@ async function main() {
   if (!fs.existsSync(modelPath)) throw new Error(`${modelPath} is missing: run \`npm start\` (or \`churn train --out DIR\`) first`);
   writeBody();
   const machine = machineInfo(started);
-  log(`bench-serve ${short ? "(short) " : quick ? "(quick) " : ""}on ${machine.cpus} x ${machine.cpu_model}, node ${machine.node}, load average ${machine.loadavg_start.join(" ")}`);
+  log(
+    `bench-serve ${short ? "(short) " : quick ? "(quick) " : ""}on ${machine.cpus} x ${machine.cpu_model}, node ${machine.node}, load average ${machine.loadavg_start.join(" ")}`,
+  );
   log(`model ${modelPath}\n`);
 
   log("In-process:");

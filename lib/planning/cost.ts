@@ -363,8 +363,7 @@ function serverlessLever({ m, online }: LeverInputs, s: NonNullable<Prices["serv
   // needs at least that much, whatever the RSS.
   const memGb = Math.max(SERVERLESS_FULL_VCPU_MB, Math.ceil(m.serverRssMb / 64) * 64) / 1024;
   const serverlessMonthly =
-    online.predictionsPerMonth * (m.p99Ms / 1000) * memGb * s.usdPerGbSecond +
-    (online.predictionsPerMonth / 1e6) * s.usdPerMillionRequests;
+    online.predictionsPerMonth * (m.p99Ms / 1000) * memGb * s.usdPerGbSecond + (online.predictionsPerMonth / 1e6) * s.usdPerMillionRequests;
   return {
     name: "scale to zero (function as a service)",
     monthlySavingUsd: online.costPerMonthUsd - serverlessMonthly,
@@ -492,12 +491,28 @@ export function formatCost(r: CostResult): string {
   const o = r.online;
   const rows: [string, string, string][] = [
     ["nightly batch: core-seconds", num(b.coreSeconds), "customers / customers per core-second"],
-    ["nightly batch: wall time on one instance", `${num(b.wallSecondsOneInstance / 60)} min`, `core-seconds / ${b.workersPerInstance} workers (${b.instance})`],
-    ["nightly batch: instances / instance-hours per run", `${b.instances} / ${num(b.instanceHours, 4)}`, "enough to fit the window; 60 s minimum"],
+    [
+      "nightly batch: wall time on one instance",
+      `${num(b.wallSecondsOneInstance / 60)} min`,
+      `core-seconds / ${b.workersPerInstance} workers (${b.instance})`,
+    ],
+    [
+      "nightly batch: instances / instance-hours per run",
+      `${b.instances} / ${num(b.instanceHours, 4)}`,
+      "enough to fit the window; 60 s minimum",
+    ],
     ["nightly batch: cost per run", usd(b.costPerRunUsd), "instance-hours x hourly price"],
     ["nightly batch: cost per month", usd(b.costPerMonthUsd), `${RUNS_PER_MONTH} runs`],
-    ["online: capacity per instance", `${num(o.capacityPerInstance, 0)} req/s`, `${num(o.capacityPerCore, 0)} req/s per core x ${o.workersPerInstance} workers (${o.instance})`],
-    ["online: instances at peak", `${o.instances}${o.floorBinds ? " (availability floor)" : ""}`, "peak / (capacity x headroom), at least 2"],
+    [
+      "online: capacity per instance",
+      `${num(o.capacityPerInstance, 0)} req/s`,
+      `${num(o.capacityPerCore, 0)} req/s per core x ${o.workersPerInstance} workers (${o.instance})`,
+    ],
+    [
+      "online: instances at peak",
+      `${o.instances}${o.floorBinds ? " (availability floor)" : ""}`,
+      "peak / (capacity x headroom), at least 2",
+    ],
     ["online: peak utilization", `${num(o.peakUtilization * 100, 1)}%`, "peak / fleet capacity"],
     ["online: cost per month", usd(o.costPerMonthUsd), `${HOURS_PER_MONTH} h`],
     ["online: cost per million predictions", usd(o.costPerMillionUsd), "at the average load"],

@@ -131,7 +131,6 @@ function headRecords(lines: readonly string[], delimiter: string): string[][] {
   return [];
 }
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // Duplicate IDs: an open-addressing set of 64-bit hashes in a typed array (8 bytes a slot, load at most 1/2).
 // Two distinct IDs collide with probability ~n²/2⁶⁵ (1e-7 at ten million IDs); no strings are kept.
@@ -412,7 +411,9 @@ async function readHead(reader: ChunkReader, label: string): Promise<Head> {
   const decoder = chunkDecoder(encoding);
   const head = await readHeadText(reader, decoder, first.subarray(bom));
   if (head.includes("\u0000")) {
-    throw new ChurnTableError(`${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`);
+    throw new ChurnTableError(
+      `${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`,
+    );
   }
   const { lines, offsets } = firstLines(head, HEADER_SEARCH_LINES);
   const found = sniffHeader((delimiter) => headRecords(lines, delimiter));
