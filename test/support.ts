@@ -19,6 +19,11 @@ export function rawFile(name: string): string {
   return file;
 }
 
+/** One customer as an API client sends it (IBM field names, no ID, no label): the committed docs/customer.json. */
+export function exampleCustomer(): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(repoRoot, "docs", "customer.json"), "utf8")) as Record<string, unknown>;
+}
+
 export function memo<T>(make: () => T): () => T {
   let value: { v: T } | undefined;
   return () => (value ??= { v: make() }).v;

@@ -7,31 +7,11 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { fixture } from "../fixtures";
-import { memo, repoRoot } from "../support";
+import { exampleCustomer, memo, repoRoot } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
-const CUSTOMER = JSON.stringify({
-  gender: "Female",
-  SeniorCitizen: 0,
-  Partner: "Yes",
-  Dependents: "No",
-  tenure: 1,
-  PhoneService: "No",
-  MultipleLines: "No phone service",
-  InternetService: "DSL",
-  OnlineSecurity: "No",
-  OnlineBackup: "Yes",
-  DeviceProtection: "No",
-  TechSupport: "No",
-  StreamingTV: "No",
-  StreamingMovies: "No",
-  Contract: "Month-to-month",
-  PaperlessBilling: "Yes",
-  PaymentMethod: "Electronic check",
-  MonthlyCharges: 29.85,
-  TotalCharges: 29.85,
-});
+const CUSTOMER = JSON.stringify(exampleCustomer());
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

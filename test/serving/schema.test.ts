@@ -9,31 +9,11 @@ import { buildApp, validators } from "../../lib/serving/app";
 import { customerSchema } from "../../lib/serving/schemas";
 import { MAX_FIELDS, MAX_VALUE_LENGTH, PredictionService, recordErrors } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
-import { memo } from "../support";
+import { exampleCustomer, memo } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
-const CUSTOMER: Record<string, unknown> = {
-  gender: "Female",
-  SeniorCitizen: 0,
-  Partner: "Yes",
-  Dependents: "No",
-  tenure: 1,
-  PhoneService: "No",
-  MultipleLines: "No phone service",
-  InternetService: "DSL",
-  OnlineSecurity: "No",
-  OnlineBackup: "Yes",
-  DeviceProtection: "No",
-  TechSupport: "No",
-  StreamingTV: "No",
-  StreamingMovies: "No",
-  Contract: "Month-to-month",
-  PaperlessBilling: "Yes",
-  PaymentMethod: "Electronic check",
-  MonthlyCharges: 29.85,
-  TotalCharges: 29.85,
-};
+const CUSTOMER: Record<string, unknown> = exampleCustomer();
 
 const BODIES: [string, unknown][] = [
   ["a clean customer", CUSTOMER],
