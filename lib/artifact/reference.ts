@@ -3,6 +3,7 @@ import { Matrix, covariance, inverse } from "ml-matrix";
 import { FeaturePipeline, type SerializedPipeline } from "../features/pipeline";
 import { COLUMNS, type ColumnName, type Customer } from "../core/schema";
 import { interpolate, ss } from "../core/stats";
+import { churnerCount } from "../core/labels";
 
 export const REFERENCE_QUANTILES = [0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1] as const;
 
@@ -176,7 +177,7 @@ export function referenceStatistics(customers: readonly Customer[], scores: Arra
   const ratios = customers.map(chargesRatio).filter((r): r is number => r !== null);
   return {
     rows: customers.length,
-    churnRate: customers.filter((c) => c.Churn === "Yes").length / Math.max(1, customers.filter((c) => c.Churn !== null).length),
+    churnRate: churnerCount(customers) / Math.max(1, customers.filter((c) => c.Churn !== null).length),
     columns,
     prediction: { quantiles: REFERENCE_QUANTILES.map((q) => ss.quantile(s, q)), mean: ss.mean(s) },
     chargesRatio: { quantiles: ratios.length ? CHARGES_RATIO_QUANTILES.map((q) => ss.quantile(ratios, q)) : [] },

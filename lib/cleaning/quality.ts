@@ -1,6 +1,7 @@
 // Human-readable views of a cleaning quality report: the CLI summary and the per-column table the notebooks show.
 import type { QualityReport } from "./table";
 import { COLUMN_NAMES } from "../core/schema";
+import { percent } from "../core/format";
 
 export interface ColumnQualityRow {
   column: string;
@@ -28,7 +29,7 @@ export function columnQualityRows(report: QualityReport): ColumnQualityRow[] {
   });
 }
 
-const pct = (part: number, whole: number): string => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : "n/a");
+const pct = (part: number, whole: number): string => (whole > 0 ? percent(part / whole) : "n/a");
 
 /** A short plain-text summary for the terminal. */
 export function formatQualitySummary(report: QualityReport): string {

@@ -29,6 +29,7 @@ import {
   isStandardCustomerId,
   valueText,
 } from "../core/values";
+import { churnerCount } from "../core/labels";
 
 /** A file that cannot be read as a churn table. The message names what is missing. */
 export class ChurnTableError extends Error {
@@ -442,7 +443,7 @@ export function cleanBytes(bytes: Buffer, options: CleanOptions = {}): CleanResu
   const { decoded, delimiter, headerRecord, mapping, decimalSeparator } = parsed;
   const { customers } = merged;
   const labeled = customers.filter((c) => c.Churn !== null).length;
-  const churners = customers.filter((c) => c.Churn === "Yes").length;
+  const churners = churnerCount(customers);
   const report: QualityReport = {
     schemaVersion: 1,
     source: {

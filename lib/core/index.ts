@@ -1,4 +1,5 @@
 // The primitives every stage uses: the schema, value canonicalization, statistics, seeded splits.
+export * from "./labels";
 export * from "./matrix";
 export * from "./schema";
 export * from "./split";

@@ -26,6 +26,20 @@ export function normalQuantile(p: number): number {
 }
 
 /**
+ * Wilson score interval for `successes` of `trials` at `level` (default 95%, on the accurate normal quantile): unlike
+ * the normal approximation it stays inside [0, 1] for small or extreme groups. [0, 1] for no trials.
+ */
+export function wilsonInterval(successes: number, trials: number, level = 0.95): [number, number] {
+  if (trials === 0) return [0, 1];
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const p = successes / trials;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
+  const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / (1 + z2 / trials);
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
  * Piecewise-linear interpolation through the knots (xs[i], ys[i]) (xs ascending), constant beyond the first and last
  * knot; where knots share an x, the last one's y. Isotonic calibration and quantile-table lookups both use it.
  */

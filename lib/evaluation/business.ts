@@ -11,6 +11,7 @@
 // "Per month per 1,000 customers" means: the net value of ONE monthly campaign run on this scored population,
 // scaled to a base of 1,000 customers (net x 1000 / n). The value counted is the lifetime margin of the customers that
 // campaign saves, so it is the value a month's campaign creates, not a monthly revenue stream.
+import { percent } from "../core/format";
 
 /** The explicit assumptions of the value model; every one is configurable and reported with the results. */
 export interface ValueAssumptions {
@@ -256,7 +257,7 @@ export function bestOperatingPoint(
 }
 
 const intFmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const pctFmt = (x: number): string => `${(x * 100).toFixed(x * 100 < 10 && x > 0 ? 1 : 0)}%`;
+const pctFmt = (x: number): string => percent(x, x > 0 && x < 0.1 ? 1 : 0);
 
 function money(x: number, currency: string): string {
   const s = `${currency}${intFmt.format(Math.abs(Math.round(x)))}`;

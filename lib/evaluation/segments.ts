@@ -5,6 +5,7 @@ import { tenureBand } from "../features/derived";
 import type { Customer } from "../core/schema";
 import seedrandom from "seedrandom";
 import { ss } from "../core/stats";
+import { churnLabel } from "../core/labels";
 
 export interface SegmentRow {
   dimension: string;
@@ -48,7 +49,7 @@ export function segmentReport(
       else groups.set(k, [i]);
     });
     for (const [segment, idx] of groups) {
-      const y = idx.map((i) => (customers[i]?.Churn === "Yes" ? 1 : 0));
+      const y = idx.map((i) => churnLabel(customers[i] as Customer));
       const p = idx.map((i) => scores[i] as number);
       const positives = y.reduce((s: number, v) => s + v, 0);
       if (idx.length < (options.minSize ?? 30) || positives === 0 || positives === y.length) continue;

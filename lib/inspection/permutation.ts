@@ -5,8 +5,9 @@ import { rocAuc } from "../evaluation/metrics";
 import type { ColumnName, Customer } from "../core/schema";
 import type { Scorer } from "../artifact/scorer";
 import { shuffled } from "../core/split";
+import { churnLabel } from "../core/labels";
 
-const label = (c: Customer): number => (c.Churn === "Yes" ? 1 : 0);
+const label = churnLabel;
 
 /** Validation ROC-AUC drop when one raw column is shuffled across customers, `repeats` times (seeded). */
 export function permutationImportance(

@@ -13,7 +13,9 @@ import { ChurnTableError, cleanFile } from "../cleaning/table";
 import { loadModelFile } from "../artifact/model-file";
 import { type CategoryReference, type NumericReference, REFERENCE_QUANTILES, type ReferenceStatistics } from "../artifact/reference";
 import { COLUMNS, type ColumnName, type Customer } from "../core/schema";
-import { normalCdf, normalQuantile, ss } from "../core/stats";
+import { normalCdf, normalQuantile, ss, wilsonInterval } from "../core/stats";
+import { churnerCount } from "../core/labels";
+import { percent } from "../core/format";
 
 /** Population stability index thresholds (Siddiqi 2006, "Credit Risk Scorecards"; the industry convention). */
 export const PSI_MODERATE = 0.1;
@@ -462,25 +464,24 @@ function labelDrift(reference: ReferenceStatistics, customers: readonly Customer
   const labeled = customers.filter((c) => c.Churn !== null);
   const n = labeled.length;
   if (n === 0) return null;
-  const x = labeled.filter((c) => c.Churn === "Yes").length;
+  const x = churnerCount(labeled);
   const rate = x / n;
   const n0 = reference.rows;
   const r0 = reference.churnRate;
   const { z, p_value } = twoProportionTest(x, n, Math.round(r0 * n0), n0);
-  const zc = normalQuantile(0.975);
-  const wilsonCenter = (rate + (zc * zc) / (2 * n)) / (1 + (zc * zc) / n);
-  const wilsonHalf = (zc / (1 + (zc * zc) / n)) * Math.sqrt((rate * (1 - rate)) / n + (zc * zc) / (4 * n * n));
+  const [low, high] = wilsonInterval(x, n);
+  const Z95 = normalQuantile(0.975);
   const diff = rate - r0;
   const seDiff = Math.sqrt((rate * (1 - rate)) / n + (r0 * (1 - r0)) / n0);
   return {
     drift: p_value < alpha && Math.abs(diff) >= LABEL_MIN_DIFFERENCE,
     labeled: n,
     churn_rate: round(rate),
-    churn_rate_ci95: [round(wilsonCenter - wilsonHalf), round(wilsonCenter + wilsonHalf)],
+    churn_rate_ci95: [round(low), round(high)],
     reference_churn_rate: round(r0),
     reference_rows: n0,
     difference: round(diff),
-    difference_ci95: [round(diff - zc * seDiff), round(diff + zc * seDiff)],
+    difference_ci95: [round(diff - Z95 * seDiff), round(diff + Z95 * seDiff)],
     z: round(z),
     p_value,
   };
@@ -489,7 +490,7 @@ function labelDrift(reference: ReferenceStatistics, customers: readonly Customer
 // ---------------------------------------------------------------------------------------------------------------------
 // The report
 
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const pct = (x: number): string => percent(x);
 const pText = (p: number | null): string => (p === null ? "n/a" : p < 1e-4 ? "p < 1e-4" : `p = ${p.toPrecision(2)}`);
 
 function featureStatement(name: string, f: FeatureDrift): string {

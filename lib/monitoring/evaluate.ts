@@ -3,6 +3,7 @@ import { type ValueAssumptions, DEFAULT_ASSUMPTIONS, bestOperatingPoint, valueSt
 import { cleanFile } from "../cleaning/table";
 import { type EvaluationReport, evaluate } from "../evaluation/evaluate";
 import { ModelFileError, loadModelFile } from "../artifact/model-file";
+import { churnLabels } from "../core/labels";
 
 export interface EvaluationFile {
   model: { name: string; version: string; createdAt: string; threshold: number };
@@ -27,7 +28,7 @@ export function evaluateModel(modelPath: string, dataPath: string, options: { bo
   const { customers } = cleanFile(dataPath);
   const labeled = customers.filter((c) => c.Churn !== null);
   if (labeled.length === 0) throw new ModelFileError(`${dataPath} has no labeled customers to evaluate against`);
-  const y = labeled.map((c) => (c.Churn === "Yes" ? 1 : 0));
+  const y = churnLabels(labeled);
   const p = scorer.score(labeled);
   const report = evaluate(y, p, file.threshold, { bootstrap: options.bootstrap ?? 1000, seed: options.seed ?? file.seed });
   // Customers without a monthly charge carry no value to save; count them at zero rather than drop them.

@@ -19,6 +19,7 @@
 //
 // All functions are pure. A month is 30 days throughout (the billing cycle).
 
+import { percentTrimmed } from "../core/format";
 import { normalCdf, normalQuantile, ss } from "../core/stats";
 
 /** Days in a month and in a billing cycle, throughout this module. */
@@ -457,11 +458,6 @@ function resolveRolloutInput(input: RolloutInput): Required<RolloutInput> {
   return { abDays, allocation, treatmentShare, shadowDays, canaryDays, canaryShare, holdoutShare };
 }
 
-/** A share as a percentage with at most two decimals, trailing zeros dropped (0.05 -> "5%"). */
-function rolloutPct(x: number): string {
-  return `${+(x * 100).toFixed(2)}%`;
-}
-
 /** The automatic rollback rule of every stage in which the new model makes decisions. */
 const ROLLBACK_AUTO =
   "any guardrail breached on two consecutive daily checks, or the error-rate ceiling breached once: route every customer back to the current model automatically";
@@ -490,7 +486,7 @@ function canaryStage(canaryShare: number, canaryDays: number): RolloutStage {
     name: "canary",
     newModelShare: canaryShare,
     minDays: canaryDays,
-    what: `${rolloutPct(canaryShare)} of eligible customers (randomized by customer ID) are targeted by the new model; guardrails watched daily`,
+    what: `${percentTrimmed(canaryShare)} of eligible customers (randomized by customer ID) are targeted by the new model; guardrails watched daily`,
     entry: ["shadow exit criteria met"],
     exit: [
       "no guardrail breached over the whole canary",
@@ -508,7 +504,7 @@ function abTestStage(abDays: number, allocation: number, treatmentShare: number)
     newModelShare: allocation * treatmentShare,
     minDays: abDays,
     what:
-      `${rolloutPct(allocation)} of eligible customers randomized by customer ID, ${rolloutPct(treatmentShare)} of them to the new model; ` +
+      `${percentTrimmed(allocation)} of eligible customers randomized by customer ID, ${percentTrimmed(treatmentShare)} of them to the new model; ` +
       "primary metric: churn over the observation window among ALL customers of each arm, at equal contact budget",
     entry: ["canary exit criteria met", "hypothesis, metric, sample size, alpha and the analysis fixed in advance"],
     exit: [
@@ -540,7 +536,7 @@ function holdoutStage(holdoutShare: number): RolloutStage {
     newModelShare: 0,
     minDays: null,
     what:
-      `${rolloutPct(holdoutShare)} of eligible customers, randomized by customer ID from the start of the A/B, are never contacted; ` +
+      `${percentTrimmed(holdoutShare)} of eligible customers, randomized by customer ID from the start of the A/B, are never contacted; ` +
       "their churn against the targeted population measures the campaign's absolute uplift (the A/B only compares two models)",
     entry: ["set aside when the A/B starts, never re-randomized"],
     exit: ["runs as long as the campaign; reviewed quarterly (uplift with its interval, cost of the holdout in lost saves)"],
@@ -562,7 +558,7 @@ export function rolloutPlan(input: RolloutInput): RolloutStage[] {
 
 /** The rollout plan as markdown: a summary table, then each stage's criteria. */
 export function formatRolloutPlan(stages: readonly RolloutStage[]): string {
-  const pct = (x: number): string => `${+(x * 100).toFixed(2)}%`;
+  const pct = (x: number): string => percentTrimmed(x);
   const lines = [
     "| # | stage | new model decides for | min length |",
     "|---|---|---|---|",
@@ -684,7 +680,7 @@ export function planExperiment(inputs: ExperimentInputs): ExperimentPlan {
       `rounded to ${duration.enrollmentDays} (whole weeks)`,
     `observation: ${full.observationCycles} billing cycle(s) x ${DAYS_PER_MONTH} days = ${duration.observationDays} days; ` +
       `readout on day ${duration.totalDays} (${duration.totalWeeks} weeks)`,
-    `at n1 = ${sampleSize.n1} the minimum detectable relative reduction is ${+(-mde.relative * 100).toFixed(2)}%`,
+    `at n1 = ${sampleSize.n1} the minimum detectable relative reduction is ${percentTrimmed(-mde.relative)}`,
   ];
   return {
     inputs: full,

@@ -6,13 +6,15 @@ import * as path from "node:path";
 import { valueByTopShare } from "../evaluation/business";
 import { type Figure, churnRateFigure } from "./charts";
 import { cleanFile } from "../cleaning/table";
-import { churnByTenureBand, churnRateByColumn, labeled, percent, rateOf } from "./eda";
+import { percent } from "../core/format";
+import { churnByTenureBand, churnRateByColumn, labeled, rateOf } from "./eda";
 import type { MetricsFile, StudyFile } from "../artifact/types";
 import { loadModelFile } from "../artifact/model-file";
 import { gainsCurve } from "../evaluation/evaluate";
 import { gainsFigure, topShareValueFigure } from "./evaluation-charts";
 import { comparisonFigure, permutationFigure, readTrainingArtifacts } from "./modeling-report";
 import type { Customer } from "../core/schema";
+import { churnLabels, churnerCount } from "../core/labels";
 
 export type { Figure };
 
@@ -183,7 +185,7 @@ export function figureDigest(f: Figure): string {
 function edaFigures(customers: Customer[]): DocFigure[] {
   const figures: DocFigure[] = [];
   const lab = labeled(customers);
-  const overall = lab.filter((c) => c.Churn === "Yes").length / lab.length;
+  const overall = churnerCount(lab) / lab.length;
   const contract = churnRateByColumn(lab, "Contract", CONTRACT_ORDER);
   const m2m = rateOf(contract, "Month-to-month");
   const twoYear = rateOf(contract, "Two year");
@@ -247,7 +249,7 @@ function servedModelFigures(dir: string, customers: Customer[], exportFile: stri
   const byId = new Map(customers.map((c) => [c.customerID, c]));
   const test = split.test.map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
   if (test.length === 0) throw new Error(`none of split.json's test customers are labeled in ${exportFile}`);
-  const y = test.map((c) => (c.Churn === "Yes" ? 1 : 0));
+  const y = churnLabels(test);
   const p = scorer.score(test);
   const positives = y.reduce((a: number, v) => a + v, 0);
   const gains = gainsCurve(y, p);

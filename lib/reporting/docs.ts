@@ -14,6 +14,8 @@ import { loadModelFile } from "../artifact/model-file";
 import { describeQualityProblems } from "../cleaning/quality";
 import { comparisonRows, modelingVerdict, readTrainingArtifacts } from "./modeling-report";
 import type { Customer } from "../core/schema";
+import { churnLabels } from "../core/labels";
+import { percent } from "../core/format";
 
 export interface DocSection {
   name: string;
@@ -34,7 +36,7 @@ export interface DocInputs {
 }
 
 const f4 = (x: number): string => x.toFixed(4);
-const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
+const pct = percent;
 const money = (x: number): string => `${x < 0 ? "-" : ""}$${Math.abs(Math.round(x)).toLocaleString("en-US")}`;
 
 /** A cell of a generated table: text, or a number (formatted here); empty when missing. */
@@ -129,7 +131,7 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
   const testCustomers = (split?.test ?? []).map((id) => byId.get(id)).filter((c): c is Customer => c !== undefined && c.Churn !== null);
   const t: TestEvaluation = {
     customers: testCustomers,
-    y: testCustomers.map((c) => (c.Churn === "Yes" ? 1 : 0)),
+    y: churnLabels(testCustomers),
     p: scorer.score(testCustomers),
   };
   const ev = evaluate(t.y, t.p, model.threshold, { bootstrap: 1000, seed: model.seed });

@@ -3,6 +3,7 @@
 import { type CorrelationMatrix, type FeatureSignal, type RateRow, binNumeric, churnRateBy, labeled } from "./eda";
 import { deriveFeatures } from "../features/derived";
 import type { Customer } from "../core/schema";
+import { churnerCount } from "../core/labels";
 
 export interface ClassBalance {
   /** Customers with a usable label. */
@@ -17,7 +18,7 @@ export interface ClassBalance {
 /** Churners and stayers among the labeled customers. */
 export function classBalance(customers: readonly Customer[]): ClassBalance {
   const lab = labeled(customers);
-  const churners = lab.filter((c) => c.Churn === "Yes").length;
+  const churners = churnerCount(lab);
   return {
     labeled: lab.length,
     churners,

@@ -1,7 +1,9 @@
 // Exploratory statistics on cleaned customers: churn rates by segment with intervals, numeric contrasts, correlations.
-import { ss } from "../core/stats";
+import { percent } from "../core/format";
+import { ss, wilsonInterval } from "../core/stats";
 import { DERIVED_FEATURES, type DerivedValue, deriveFeatures, tenureBand } from "../features/derived";
 import type { ColumnName, Customer } from "../core/schema";
+import { churnLabel, churnerCount } from "../core/labels";
 
 export interface RateRow {
   level: string;
@@ -10,18 +12,6 @@ export interface RateRow {
   churnRate: number;
   /** Wilson score 95% interval for the churn rate. */
   ci95: [number, number];
-}
-
-const Z95 = ss.probit(0.975);
-
-/** Wilson score interval: unlike the normal approximation it stays inside [0, 1] for small or extreme groups. */
-export function wilsonInterval(successes: number, trials: number, z = Z95): [number, number] {
-  if (trials === 0) return [0, 1];
-  const p = successes / trials;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * trials)) / (1 + z2 / trials);
-  const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / (1 + z2 / trials);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 export function labeled(customers: readonly Customer[]): Customer[] {
@@ -176,7 +166,7 @@ export interface Headline {
 /** The one-line facts a reader remembers: overall rate and the riskiest and safest segments across dimensions. */
 export function headline(customers: readonly Customer[], dimensions: readonly ColumnName[]): Headline {
   const lab = labeled(customers);
-  const churners = lab.filter((c) => c.Churn === "Yes").length;
+  const churners = churnerCount(lab);
   let highest = { dimension: "", level: "", churnRate: -1 };
   let lowest = { dimension: "", level: "", churnRate: 2 };
   for (const d of dimensions) {
@@ -195,12 +185,11 @@ export function rateOf(rows: readonly RateRow[], level: string): RateRow {
   return row;
 }
 
-export const percent = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
 
 /** The key findings in words, every number computed from `customers`; notebooks and the README quote these. */
 export function edaInsights(customers: readonly Customer[]): string[] {
   const lab = labeled(customers);
-  const overall = lab.filter((c) => c.Churn === "Yes").length / lab.length;
+  const overall = churnerCount(lab) / lab.length;
   const contract = churnRateByColumn(lab, "Contract");
   const m2m = rateOf(contract, "Month-to-month");
   const twoYear = rateOf(contract, "Two year");
@@ -289,7 +278,7 @@ export function derivedFeatureSignal(customers: readonly Customer[]): FeatureSig
         const v = d[f.name];
         if (typeof v === "number") {
           x.push(v);
-          y.push(lab[i]?.Churn === "Yes" ? 1 : 0);
+          y.push(churnLabel(lab[i] as Customer));
         }
       });
       correlation = x.length > 2 ? ss.sampleCorrelation(x, y) : null;

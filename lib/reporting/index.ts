@@ -1,4 +1,5 @@
 // Reporting: figures, the EDA summaries, notebook display helpers and setup, the README figures and generated sections.
+export * from "../core/format";
 export * from "./bench";
 export * from "./charts";
 export * from "./doc-figures";
@@ -8,7 +9,6 @@ export * from "./eda-summary";
 export * from "./evaluation-charts";
 export * from "./evaluation-summary";
 export * from "./explain-compare";
-export * from "./format";
 export * from "./modeling-report";
 export * from "./modeling-summary";
 export * from "./notebook";

@@ -9,6 +9,7 @@ import type { Scorer } from "../artifact/scorer";
 import type { ModelFile, SplitFile } from "../artifact/types";
 import { type QualityReport, cleanFile } from "../cleaning/table";
 import type { Customer } from "../core/schema";
+import { churnLabels } from "../core/labels";
 
 export interface NotebookRun {
   /** What locateRun found: the artifacts folder, the export and its sha256, the artifacts present. */
@@ -39,11 +40,6 @@ export interface NotebookRun {
   positives: number;
   /** Share of churners among `test` (a random ranking's precision). */
   baseRate: number;
-}
-
-/** 1 for "Yes", 0 otherwise, per customer: the labels the evaluation functions take. */
-export function churnLabels(customers: readonly Customer[]): number[] {
-  return customers.map((c) => (c.Churn === "Yes" ? 1 : 0));
 }
 
 /**

@@ -12,7 +12,7 @@ import { DEFAULT_ASSUMPTIONS } from "../evaluation/business";
 import { chooseCalibrator } from "../evaluation/calibration";
 import { CalibratedScorer, PipelineScorer, type Scorer, SoftVoteScorer } from "../artifact/scorer";
 import type { Customer } from "../core/schema";
-import { churnLabel } from "../core/labels";
+import { churnLabel, churnerCount } from "../core/labels";
 import { type SplitRows, splitRows } from "./split-rows";
 import { type CvData, type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
@@ -93,7 +93,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     cleaningRules: CLEANING_RULES,
     scorer: calibrated.winner.toJSON(),
     reference: referenceStatistics(trainVal, calibrated.winner.score(trainVal)),
-    training: { dataSha256, rows: trainVal.length, positives: trainVal.filter((c) => c.Churn === "Yes").length, split: "train+validation" },
+    training: { dataSha256, rows: trainVal.length, positives: churnerCount(trainVal), split: "train+validation" },
     metrics: { validation: calibrated.report.validation, test: calibrated.report.test },
     calibration: {
       choice: calibrated.calibration.choice,
@@ -339,7 +339,7 @@ function metricsFile(a: {
       sha256: data.report.source.sha256,
       customers: data.customers.length,
       labeled: data.labeled.length,
-      churn_rate: data.labeled.filter((c) => c.Churn === "Yes").length / data.labeled.length,
+      churn_rate: churnerCount(data.labeled) / data.labeled.length,
       train: data.train.length,
       validation: data.validation.length,
       test: data.test.length,

@@ -11,6 +11,7 @@ import { createModel } from "../models/registry";
 import { FeaturePipeline, type PipelineOptions } from "../features/pipeline";
 import type { Customer } from "../core/schema";
 import { stratifiedKFold } from "../core/split";
+import { churnLabels } from "../core/labels";
 
 export interface Task {
   family: string;
@@ -38,7 +39,7 @@ export interface CvData {
 }
 
 export function makeCvData(customers: readonly Customer[], k: number, seed: number): CvData {
-  const labels = customers.map((c) => (c.Churn === "Yes" ? 1 : 0));
+  const labels = churnLabels(customers);
   return { customers: [...customers], labels, folds: stratifiedKFold(labels, k, seed), seed };
 }
 

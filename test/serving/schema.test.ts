@@ -54,8 +54,10 @@ describe("the customer schema", () => {
 
 describe("validation in the app", () => {
   let app: FastifyInstance;
+  let service: PredictionService;
   before(async () => {
-    app = await buildApp({ service: PredictionService.load(await trained()) });
+    service = PredictionService.load(await trained());
+    app = await buildApp({ service });
   });
   after(async () => {
     await app.close();
@@ -109,5 +111,23 @@ describe("validation in the app", () => {
     const predict = docs.paths["/predict"]?.["post"];
     assert.equal(predict?.parameters?.find((p) => p.name === "reasons")?.schema.maximum, FEATURE_COLUMNS.length);
     assert.equal(predict?.requestBody?.content["application/json"]?.schema.maxProperties, MAX_FIELDS);
+  });
+
+  test("the docs UI is built on the first request for it, not at start, and is served whole", async () => {
+    const fresh = await buildApp({ service });
+    try {
+      assert.equal(fresh.hasDecorator("swagger"), false, "the serving app registers no docs at start");
+      const page = await fresh.inject({ method: "GET", url: "/docs/" });
+      assert.equal(page.statusCode, 200);
+      assert.match(String(page.headers["content-type"]), /text\/html/);
+      const script = /src="\.\/([^"]+\.js)"/.exec(page.body)?.[1];
+      assert.ok(script, "the page loads a script");
+      const asset = await fresh.inject({ method: "GET", url: `/docs/${script}` });
+      assert.equal(asset.statusCode, 200, script);
+      assert.ok(asset.rawPayload.length > 1000, `${script} has a body`);
+      assert.equal((await fresh.inject({ method: "GET", url: "/docs/json" })).json<{ openapi: string }>().openapi.slice(0, 2), "3.");
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -1,4 +1,14 @@
-// Number formatters for notebook and slide text (percentages are eda.ts's `percent`).
+// Number formatters for text: reports, notebooks, slides, CLI output and API messages.
+
+/** A share as a percentage with fixed digits: 0.2654 -> "26.5%". */
+export function percent(x: number, digits = 1): string {
+  return `${(100 * x).toFixed(digits)}%`;
+}
+
+/** A share as a percentage with at most `digits` decimals, trailing zeros dropped: 0.05 -> "5%", 0.0125 -> "1.25%". */
+export function percentTrimmed(x: number, digits = 2): string {
+  return `${+(100 * x).toFixed(digits)}%`;
+}
 
 /** A count or amount rounded to a whole number with thousands separators: 12345.6 -> "12,346". */
 export function formatInteger(x: number): string {

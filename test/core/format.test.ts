@@ -1,7 +1,7 @@
 // The notebook and slide number formatters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatInteger, formatInterval, formatSigned, formatUsd } from "../../lib/reporting/format";
+import { formatInteger, formatInterval, formatSigned, formatUsd } from "../../lib/core/format";
 
 test("formatInteger rounds to a whole number with thousands separators", () => {
   assert.equal(formatInteger(12345.6), "12,346");
