@@ -22,13 +22,18 @@ const { rocAuc } = lib("evaluation/metrics");
 const { createForest, featuresPerTree, FOREST_DEFAULTS } = lib("models/forest");
 const seedrandom = require("seedrandom");
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const TREES = arg("trees", FOREST_DEFAULTS.nEstimators);
-const BINS = arg("bins", 32);
-const REFERENCE_TREES = arg("reference-trees", 3);
+const { values: args } = require("./lib/args").scriptArgs(
+  "bench-forest",
+  "node scripts/bench-forest.js [--trees N] [--bins N] [--reference-trees N]",
+  {
+    trees: { type: "integer", min: 1, default: FOREST_DEFAULTS.nEstimators },
+    bins: { type: "integer", min: 2, default: 32 },
+    "reference-trees": { type: "integer", min: 1, default: 3 },
+  },
+);
+const TREES = args.trees;
+const BINS = args.bins;
+const REFERENCE_TREES = args["reference-trees"];
 
 // ---- Telco: unscaled one-hot matrix (as test/forest.test.ts; the real pipeline is lib/pipeline.ts).
 const rawDir = path.join(root, "data", "raw");

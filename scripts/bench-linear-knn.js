@@ -21,19 +21,18 @@ const { Matrix } = require("ml-matrix");
 const MlLogisticRegression = require("ml-logistic-regression");
 const MlKnn = require("ml-knn");
 
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} needs a positive integer`);
-    process.exit(2);
-  }
-  return v;
-}
-const STEPS = option("steps", 200);
-const KNN_SAMPLE = option("knn-sample", 100);
-const AS_JSON = process.argv.includes("--json");
+const { values: args } = require("./lib/args").scriptArgs(
+  "bench-linear-knn",
+  "node scripts/bench-linear-knn.js [--steps N] [--knn-sample N] [--json]",
+  {
+    steps: { type: "integer", min: 1, default: 200 },
+    "knn-sample": { type: "integer", min: 1, default: 100 },
+    json: { type: "boolean", default: false },
+  },
+);
+const STEPS = args.steps;
+const KNN_SAMPLE = args["knn-sample"];
+const AS_JSON = args.json;
 
 // ---- data -------------------------------------------------------------------------------------------------------
 const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"];

@@ -10,12 +10,13 @@ const { stratifiedSplit } = lib("core/split");
 const { rocAuc } = lib("evaluation/metrics");
 const { xgboostReady, createXGBoost, createWasmPredictor } = lib("models/xgboost");
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-const ROUNDS = arg("rounds", "300,600").split(",").map(Number);
-const REPEATS = Number(arg("repeats", "5"));
+const { values: args } = require("./lib/args").scriptArgs(
+  "bench-xgboost",
+  "node scripts/bench-xgboost.js [--rounds 300,600] [--repeats N]",
+  { rounds: { type: "list", min: 1, default: [300, 600] }, repeats: { type: "integer", min: 1, default: 5 } },
+);
+const ROUNDS = args.rounds;
+const REPEATS = args.repeats;
 const rawDir = path.resolve(__dirname, "..", "data", "raw");
 
 // The same quick one-hot design as test/xgboost.test.ts (the real pipeline is lib/pipeline.ts).

@@ -6,7 +6,9 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
-const check = process.argv.includes("--check");
+const { check } = require("./lib/args").scriptArgs("docs", "npm run docs [-- --check]", {
+  check: { type: "boolean", default: false },
+}).values;
 const { locateRun } = require("./lib/dist").lib("artifact/run");
 const { generateSections, applySections } = require("./lib/dist").lib("reporting/docs");
 const DOCUMENTS = ["README.md", "REPORT.md"];

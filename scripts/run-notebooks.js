@@ -159,8 +159,13 @@ function nbconvert(python, args, env) {
 }
 
 function main(argv) {
-  const html = !argv.includes("--no-html");
-  const names = argv.filter((a) => !a.startsWith("--"));
+  const { values, positionals: names } = require("./lib/args").scriptArgs(
+    "run-notebooks",
+    "npm run report [-- NOTEBOOK...] [--no-html]",
+    { "no-html": { type: "boolean", default: false } },
+    argv,
+  );
+  const html = !values["no-html"];
   const notebooks = listNotebooks(names);
   if (notebooks.length === 0) {
     console.log(`run-notebooks: no notebooks matching notebooks/[0-9][0-9]_*.ipynb`);

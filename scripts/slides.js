@@ -164,7 +164,13 @@ function printPdf(chrome, htmlFile, pdfFile) {
 
 // eslint-disable-next-line max-lines-per-function -- the deck's build steps in order (execute, export, check offline, print), each a few lines that share the same paths
 function main(argv) {
-  const pdf = !argv.includes("--no-pdf");
+  const { values } = require("./lib/args").scriptArgs(
+    "slides",
+    "npm run slides [-- --no-pdf]",
+    { "no-pdf": { type: "boolean", default: false } },
+    argv,
+  );
+  const pdf = !values["no-pdf"];
   const artifacts = path.resolve(ROOT, process.env.CHURN_ARTIFACTS || "artifacts");
   const outDir = path.join(artifacts, "slides");
   const executed = path.join(outDir, "slides.ipynb");

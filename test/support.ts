@@ -1,6 +1,7 @@
 // Shared test support: the repository's raw data, memoization, and a quick Telco design matrix for learner tests.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { cleanFile } from "../lib/cleaning/table";
 import type { Customer } from "../lib/core/schema";
@@ -22,6 +23,49 @@ export function rawFile(name: string): string {
 /** One customer as an API client sends it (IBM field names, no ID, no label): the committed docs/customer.json. */
 export function exampleCustomer(): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, "docs", "customer.json"), "utf8")) as Record<string, unknown>;
+}
+
+/**
+ * A full, valid, internally consistent cleaned customer: a DSL + phone month-to-month electronic-check payer with no
+ * add-ons, 12 months in, not churned; `overrides` change any field.
+ */
+export function testCustomer(overrides: Partial<Customer> = {}): Customer {
+  return {
+    customerID: "0000-TESTA",
+    gender: "Female",
+    SeniorCitizen: 0,
+    Partner: "No",
+    Dependents: "No",
+    tenure: 12,
+    PhoneService: "Yes",
+    MultipleLines: "No",
+    InternetService: "DSL",
+    OnlineSecurity: "No",
+    OnlineBackup: "No",
+    DeviceProtection: "No",
+    TechSupport: "No",
+    StreamingTV: "No",
+    StreamingMovies: "No",
+    Contract: "Month-to-month",
+    PaperlessBilling: "Yes",
+    PaymentMethod: "Electronic check",
+    MonthlyCharges: 50,
+    TotalCharges: 600,
+    Churn: "No",
+    ...overrides,
+  };
+}
+
+/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export function memo<T>(make: () => T): () => T {

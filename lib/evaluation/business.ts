@@ -12,6 +12,7 @@
 // scaled to a base of 1,000 customers (net x 1000 / n). The value counted is the lifetime margin of the customers that
 // campaign saves, so it is the value a month's campaign creates, not a monthly revenue stream.
 import { percent } from "../core/format";
+import { descendingOrder } from "../core/ranking";
 
 /** The explicit assumptions of the value model; every one is configurable and reported with the results. */
 export interface ValueAssumptions {
@@ -167,13 +168,6 @@ export function valueByThreshold(
   });
 }
 
-/** Indices by descending score (ties keep input order). */
-function riskOrder(p: ArrayLike<number>): number[] {
-  const idx = Array.from({ length: p.length }, (_, i) => i);
-  const s = (i: number): number => (Number.isFinite(p[i]) ? (p[i] as number) : -Infinity);
-  return idx.sort((a, b) => s(b) - s(a) || a - b);
-}
-
 /** Contacting the riskiest k% (k = 1..100 by default; ceil(k% x n) customers, ties broken by input order). */
 export function valueByTopShare(
   y: ArrayLike<number>,
@@ -186,7 +180,7 @@ export function valueByTopShare(
   const a = resolve(assumptions);
   const n = y.length;
   const positives = countPositives(y);
-  const order = riskOrder(p);
+  const order = descendingOrder(p);
   // Prefix sums along the risk order.
   const reached = new Float64Array(n + 1);
   const churnerValue = new Float64Array(n + 1);
@@ -222,7 +216,7 @@ export function bestOperatingPoint(
   const a = resolve(assumptions);
   const n = y.length;
   const positives = countPositives(y);
-  const order = riskOrder(p);
+  const order = descendingOrder(p);
   let best: OperatingPoint = {
     threshold: null,
     ...campaign(0, 0, 0, a),

@@ -7,6 +7,7 @@
 // lib/metrics.ts on materialized resamples.
 import seedrandom from "seedrandom";
 import { atThreshold, brier, confusion, logLoss, prAuc, rocAuc, type Confusion } from "./metrics";
+import { descendingOrder, tieGroupEnd } from "../core/ranking";
 import { ss } from "../core/stats";
 
 export const METRIC_NAMES = [
@@ -58,13 +59,6 @@ function checkInputs(y: ArrayLike<number>, p: ArrayLike<number>): void {
   }
 }
 
-/** Row indices by descending score; ties in row order (stable). */
-export function descendingOrder(p: ArrayLike<number>): Uint32Array {
-  const order = new Uint32Array(p.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => (p[b] as number) - (p[a] as number) || a - b);
-}
-
 /** Number of rows in the top decile: ceil(n / 10). */
 export function topDecileSize(n: number): number {
   return Math.ceil(n / 10);
@@ -110,15 +104,14 @@ export function replicateMetrics(
   let fp = 0;
   let taken = 0; // rows into the top decile so far
   let topPos = 0;
-  let k = 0;
-  while (k < order.length) {
+  for (let k = 0; k < order.length;) {
+    const end = tieGroupEnd(order, p, k);
     const s = p[order[k] as number] as number;
     let gPos = 0;
     let gNeg = 0;
-    while (k < order.length && p[order[k] as number] === s) {
+    for (; k < end; k++) {
       const i = order[k] as number;
       const c = counts[i] as number;
-      k++;
       if (c === 0) continue;
       const label = y[i] as number;
       const q = Math.min(1 - LOG_EPS, Math.max(LOG_EPS, s));
@@ -249,13 +242,12 @@ function cumulative(
   const fps: number[] = [];
   let tp = 0;
   let fp = 0;
-  let k = 0;
-  while (k < order.length) {
+  for (let k = 0; k < order.length;) {
+    const end = tieGroupEnd(order, p, k);
     const s = p[order[k] as number] as number;
-    while (k < order.length && p[order[k] as number] === s) {
+    for (; k < end; k++) {
       if (y[order[k] as number] === 1) tp++;
       else fp++;
-      k++;
     }
     thresholds.push(s);
     tps.push(tp);

@@ -1,11 +1,5 @@
 // Classification metrics on churn probabilities: ranking (ROC-AUC, PR-AUC), calibration (log loss, Brier), thresholded counts.
-
-/** Indices of `scores` sorted by descending score. */
-function descending(scores: ArrayLike<number>): Uint32Array {
-  const order = new Uint32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => (scores[b] as number) - (scores[a] as number));
-}
+import { descendingOrder, tieGroupEnd } from "../core/ranking";
 
 function positives(y: ArrayLike<number>): number {
   let p = 0;
@@ -19,23 +13,17 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number 
   const pos = positives(y);
   const neg = n - pos;
   if (pos === 0 || neg === 0) return Number.NaN;
-  const order = descending(scores);
+  const order = descendingOrder(scores);
   let area = 0;
   let negAbove = 0;
-  let i = 0;
-  while (i < n) {
-    let j = i;
+  for (let k = 0; k < n;) {
+    const start = k;
+    const end = tieGroupEnd(order, scores, k);
     let tiedPos = 0;
-    let tiedNeg = 0;
-    const s = scores[order[i] as number];
-    while (j < n && scores[order[j] as number] === s) {
-      if (y[order[j] as number] === 1) tiedPos++;
-      else tiedNeg++;
-      j++;
-    }
+    for (; k < end; k++) if (y[order[k] as number] === 1) tiedPos++;
+    const tiedNeg = end - start - tiedPos;
     area += tiedPos * (neg - negAbove - tiedNeg) + 0.5 * tiedPos * tiedNeg;
     negAbove += tiedNeg;
-    i = j;
   }
   return area / (pos * neg);
 }
@@ -44,18 +32,16 @@ export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number 
 export function prAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number {
   const pos = positives(y);
   if (pos === 0) return Number.NaN;
-  const order = descending(scores);
+  const order = descendingOrder(scores);
   let tp = 0;
   let fp = 0;
   let ap = 0;
   let prevRecall = 0;
-  let i = 0;
-  while (i < order.length) {
-    const s = scores[order[i] as number];
-    while (i < order.length && scores[order[i] as number] === s) {
-      if (y[order[i] as number] === 1) tp++;
+  for (let k = 0; k < order.length;) {
+    const end = tieGroupEnd(order, scores, k);
+    for (; k < end; k++) {
+      if (y[order[k] as number] === 1) tp++;
       else fp++;
-      i++;
     }
     const recall = tp / pos;
     ap += (recall - prevRecall) * (tp / (tp + fp));
@@ -127,17 +113,16 @@ export function atThreshold(y: ArrayLike<number>, p: ArrayLike<number>, threshol
 /** The threshold maximizing F1, searched over the distinct predicted probabilities. */
 export function bestF1Threshold(y: ArrayLike<number>, p: ArrayLike<number>): ThresholdMetrics {
   const pos = positives(y);
-  const order = descending(p);
+  const order = descendingOrder(p);
   let tp = 0;
   let fp = 0;
   let best: { f1: number; threshold: number } = { f1: -1, threshold: 0.5 };
-  let i = 0;
-  while (i < order.length) {
-    const s = p[order[i] as number] as number;
-    while (i < order.length && p[order[i] as number] === s) {
-      if (y[order[i] as number] === 1) tp++;
+  for (let k = 0; k < order.length;) {
+    const end = tieGroupEnd(order, p, k);
+    const s = p[order[k] as number] as number;
+    for (; k < end; k++) {
+      if (y[order[k] as number] === 1) tp++;
       else fp++;
-      i++;
     }
     const f1 = (2 * tp) / (tp + fp + pos);
     if (f1 > best.f1) best = { f1, threshold: s };

@@ -7,6 +7,7 @@
 // first (mean label, weight = count), the fit is a step function whose blocks are kept as their first and last score,
 // and `apply` interpolates linearly between those knots, clipping outside the fitted range (out_of_bounds="clip").
 // Platt scaling reuses models/logistic.ts (Newton) on one column, logit(p), with a negligible penalty (C = 1e6).
+import { ascendingOrder, tieGroupEnd } from "../core/ranking";
 import { interpolate } from "../core/stats";
 import { createLogistic } from "./logistic";
 
@@ -100,22 +101,18 @@ export class IsotonicCalibrator implements Calibrator {
   /** Weighted pool-adjacent-violators on (p, y), equal p pooled first; see the file header. */
   fit(y: ArrayLike<number>, p: ArrayLike<number>): this {
     checkInputs(y, p);
-    const order = Array.from({ length: p.length }, (_, i) => i).sort((i, j) => (p[i] as number) - (p[j] as number));
+    const order = ascendingOrder(p);
     // blocks: value (weighted mean label), weight, score range
     const val: number[] = [];
     const w: number[] = [];
     const lo: number[] = [];
     const hi: number[] = [];
-    let k = 0;
-    while (k < order.length) {
+    for (let k = 0; k < order.length;) {
+      const end = tieGroupEnd(order, p, k);
       const s = p[order[k] as number] as number;
+      const c = end - k;
       let sum = 0;
-      let c = 0;
-      while (k < order.length && p[order[k] as number] === s) {
-        sum += y[order[k] as number] as number;
-        c++;
-        k++;
-      }
+      for (; k < end; k++) sum += y[order[k] as number] as number;
       val.push(sum / c);
       w.push(c);
       lo.push(s);

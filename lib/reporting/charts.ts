@@ -3,15 +3,7 @@ import type { QualityReport } from "../cleaning/table";
 import type { CorrelationMatrix, RateRow } from "./eda";
 import { columnQualityRows } from "../cleaning/quality";
 import type { Customer } from "../core/schema";
-
-export interface Figure {
-  data: Record<string, unknown>[];
-  layout: Record<string, unknown>;
-}
-
-const CHURN_COLOR = "#d62728";
-const STAY_COLOR = "#1f77b4";
-const BASE_LAYOUT = { margin: { t: 50, r: 20, b: 60, l: 60 }, font: { size: 12 } };
+import { BASE_LAYOUT, CHURN_COLOR, type Figure, STAY_COLOR } from "./figure";
 
 /** Bar chart of churn rate per level with Wilson 95% error bars and customer counts on hover. */
 export function churnRateFigure(rows: readonly RateRow[], title: string, overallRate?: number): Figure {

@@ -185,7 +185,6 @@ export function rateOf(rows: readonly RateRow[], level: string): RateRow {
   return row;
 }
 
-
 /** The key findings in words, every number computed from `customers`; notebooks and the README quote these. */
 export function edaInsights(customers: readonly Customer[]): string[] {
   const lab = labeled(customers);

@@ -3,14 +3,11 @@
 //
 // Every number is finite or null: Infinity thresholds (the curves' first point) and NaN rates become null, which is
 // how plotly reads a missing value (a gap, or no hover value) and what JSON can carry.
-import type { Figure } from "./charts";
+import { BASE_LAYOUT, CHURN_COLOR, type Figure, STAY_COLOR } from "./figure";
 import type { ReliabilityBin } from "../evaluation/calibration";
 import type { GainsCurve, LiftCurve, PrCurve, RocCurve, ThresholdSweep } from "../evaluation/evaluate";
 import type { SensitivityRow, ThresholdValue, TopShareValue } from "../evaluation/business";
 
-export type { Figure };
-
-const BASE_LAYOUT = { margin: { t: 50, r: 20, b: 60, l: 60 }, font: { size: 12 } };
 const REFERENCE_LINE = { dash: "dash", color: "#888", width: 1 };
 
 /** A number for plotly JSON: finite as is, anything else (NaN, ±Infinity) null. */
@@ -212,7 +209,7 @@ export function thresholdSweepFigure(
     hovertemplate: `threshold %{x:.2f}<br>${name} %{y:.3f}<extra></extra>`,
   });
   const data: Record<string, unknown>[] = [
-    metric("precision", sweep.precision, "#1f77b4"),
+    metric("precision", sweep.precision, STAY_COLOR),
     metric("recall", sweep.recall, "#ff7f0e"),
     metric("F1", sweep.f1, "#2ca02c"),
     {
@@ -222,7 +219,7 @@ export function thresholdSweepFigure(
       x: finiteColumn(value.map((v) => v.threshold)),
       y: finiteColumn(value.map((v) => v.netPer1000)),
       yaxis: "y2",
-      line: { color: "#d62728", width: 2.5 },
+      line: { color: CHURN_COLOR, width: 2.5 },
       customdata: value.map((v) => [finiteOrNull(v.contactedShare), finiteOrNull(v.churnerShare)]),
       hovertemplate:
         "threshold %{x:.2f}<br>net per 1,000 customers %{y:,.0f}<br>contacted %{customdata[0]:.1%}, " +
@@ -262,7 +259,7 @@ export function topShareValueFigure(rows: readonly TopShareValue[], title = "Val
       name: "net value per 1,000 customers",
       x: rows.map((r) => r.topPercent),
       y: finiteColumn(rows.map((r) => r.netPer1000)),
-      line: { color: "#d62728" },
+      line: { color: CHURN_COLOR },
       customdata: rows.map((r) => [finiteOrNull(r.churnerShare), finiteOrNull(r.value), finiteOrNull(r.cost)]),
       hovertemplate: "riskiest %{x}%<br>net per 1,000 customers %{y:,.0f}<br>churners reached %{customdata[0]:.1%}<extra></extra>",
     },

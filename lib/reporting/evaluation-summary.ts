@@ -2,6 +2,7 @@
 // segment, the riskiest customers.
 import type { Customer } from "../core/schema";
 import type { SegmentRow } from "../evaluation/segments";
+import { descendingOrder } from "../core/ranking";
 
 /** True when the interval lies entirely above or below zero: the sign of the difference is established. */
 export function excludesZero(interval: readonly [number, number]): boolean {
@@ -22,8 +23,5 @@ export function riskiestCustomers(
   k = 3,
 ): { customer: Customer; score: number }[] {
   if (scores.length !== customers.length) throw new RangeError(`${customers.length} customers but ${scores.length} scores`);
-  return customers
-    .map((customer, i) => ({ customer, score: scores[i] as number }))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, k);
+  return Array.from(descendingOrder(scores).subarray(0, k), (i) => ({ customer: customers[i] as Customer, score: scores[i] as number }));
 }

@@ -9,6 +9,7 @@ export * from "./eda-summary";
 export * from "./evaluation-charts";
 export * from "./evaluation-summary";
 export * from "./explain-compare";
+export * from "./figure";
 export * from "./modeling-report";
 export * from "./modeling-summary";
 export * from "./notebook";

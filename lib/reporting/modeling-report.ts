@@ -2,7 +2,7 @@
 // verdict in words, every number read from metrics.json and study.json.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Figure } from "./charts";
+import type { Figure } from "./figure";
 import type { MetricsFile, StudyFile } from "../artifact/types";
 
 export interface TrainingArtifacts {

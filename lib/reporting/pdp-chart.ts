@@ -1,5 +1,5 @@
 // The partial-dependence figure: one panel per result of inspection/pdp.ts, on a shared churn-score axis.
-import type { Figure } from "./charts";
+import type { Figure } from "./figure";
 import type { PartialDependence } from "../inspection/pdp";
 
 /**

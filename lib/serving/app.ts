@@ -62,6 +62,13 @@ function lazyValidator(compile: () => ValidateFunction): ((data: unknown) => boo
  * not at start-up: compiling the schemas of every route and status code was most of the time to ready, and the first
  * request of a route pays a few milliseconds instead.
  */
+type SelectorModule = typeof import("@fastify/fast-json-stringify-compiler");
+function serializerSelector(): SelectorModule["SerializerSelector"] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load on first use
+  const mod = require("@fastify/fast-json-stringify-compiler") as SelectorModule;
+  return mod.SerializerSelector;
+}
+
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>;
 
 function lazyCompilers(): CompilersFactory {
@@ -75,14 +82,12 @@ function lazyCompilers(): CompilersFactory {
     // Fastify types this factory after its default compiler's own copy of ajv; the function shape is the same.
     buildValidator: buildValidator as unknown as CompilersFactory["buildValidator"],
     buildSerializer: (externalSchemas, options) => {
-      let build: ReturnType<ReturnType<typeof import("@fastify/fast-json-stringify-compiler").SerializerSelector>> | undefined;
+      let build: ReturnType<ReturnType<SelectorModule["SerializerSelector"]>> | undefined;
       return (route) => {
         let serialize: ((data: unknown) => string) | undefined;
         return (data: unknown) => {
           if (!serialize) {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load on demand
-            const { SerializerSelector } = require("@fastify/fast-json-stringify-compiler") as typeof import("@fastify/fast-json-stringify-compiler");
-            build ??= SerializerSelector()(externalSchemas, options);
+            build ??= serializerSelector()()(externalSchemas, options);
             serialize = build(route);
           }
           return serialize(data);

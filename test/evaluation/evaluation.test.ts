@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
 import {
-  descendingOrder,
   evaluate,
   gainsCurve,
   liftCurve,
@@ -18,6 +17,7 @@ import {
   topDecileLift,
 } from "../../lib/evaluation/evaluate";
 import { atThreshold, brier, logLoss, prAuc, rocAuc } from "../../lib/evaluation/metrics";
+import { descendingOrder } from "../../lib/core/ranking";
 
 /** Seeded labels and loosely informative scores; `decimals` rounds scores so many tie. */
 function sample(seed: number, n: number, decimals = 3, rate = 0.27, signal = 0.3): { y: number[]; p: number[] } {

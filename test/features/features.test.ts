@@ -13,38 +13,12 @@ import {
   tenureBand,
 } from "../../lib/features/derived";
 import { COLUMN_NAMES, type Customer, ID_COLUMN, LABEL_COLUMN } from "../../lib/core/schema";
-import { repoRoot } from "../support";
+import { repoRoot, testCustomer } from "../support";
 
 const rawDir = path.join(repoRoot, "data", "raw");
 const cleanIbmFile = path.join(rawDir, "telco-customer-churn.csv");
 
-/** A full, valid, internally consistent customer: a DSL + phone month-to-month e-check payer with no add-ons. */
-function customer(overrides: Partial<Customer> = {}): Customer {
-  return {
-    customerID: "0000-TESTA",
-    gender: "Female",
-    SeniorCitizen: 0,
-    Partner: "No",
-    Dependents: "No",
-    tenure: 12,
-    PhoneService: "Yes",
-    MultipleLines: "No",
-    InternetService: "DSL",
-    OnlineSecurity: "No",
-    OnlineBackup: "No",
-    DeviceProtection: "No",
-    TechSupport: "No",
-    StreamingTV: "No",
-    StreamingMovies: "No",
-    Contract: "Month-to-month",
-    PaperlessBilling: "Yes",
-    PaymentMethod: "Electronic check",
-    MonthlyCharges: 50,
-    TotalCharges: 600,
-    Churn: "No",
-    ...overrides,
-  };
-}
+const customer = testCustomer;
 
 /** A customer without internet: every internet add-on reads "No internet service", as in the IBM file. */
 function noInternet(overrides: Partial<Customer> = {}): Customer {

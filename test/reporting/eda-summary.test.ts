@@ -2,37 +2,11 @@
 // derived feature, the derived feature with the widest spread.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Customer } from "../../lib/core/schema";
 import type { CorrelationMatrix, FeatureSignal } from "../../lib/reporting/eda";
 import { churnRateByDerived, classBalance, correlationOf, correlationsWith, widestSpread } from "../../lib/reporting/eda-summary";
+import { testCustomer } from "../support";
 
-/** A full, valid customer: DSL + phone, month-to-month, electronic check, no add-ons. */
-function customer(overrides: Partial<Customer> = {}): Customer {
-  return {
-    customerID: "0000-TESTA",
-    gender: "Female",
-    SeniorCitizen: 0,
-    Partner: "No",
-    Dependents: "No",
-    tenure: 12,
-    PhoneService: "Yes",
-    MultipleLines: "No",
-    InternetService: "DSL",
-    OnlineSecurity: "No",
-    OnlineBackup: "No",
-    DeviceProtection: "No",
-    TechSupport: "No",
-    StreamingTV: "No",
-    StreamingMovies: "No",
-    Contract: "Month-to-month",
-    PaperlessBilling: "Yes",
-    PaymentMethod: "Electronic check",
-    MonthlyCharges: 50,
-    TotalCharges: 600,
-    Churn: "No",
-    ...overrides,
-  };
-}
+const customer = testCustomer;
 
 test("classBalance counts labeled customers and churners and the stayers per churner", () => {
   const cs = [

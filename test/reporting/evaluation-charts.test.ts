@@ -6,7 +6,7 @@ import seedrandom from "seedrandom";
 
 import { bestOperatingPoint, sensitivity, valueByThreshold, valueByTopShare } from "../../lib/evaluation/business";
 import { reliabilityCurve } from "../../lib/evaluation/calibration";
-import type { Figure } from "../../lib/reporting/charts";
+import type { Figure } from "../../lib/reporting/figure";
 import { gainsCurve, liftCurve, prCurve, rocCurve, thresholdSweep } from "../../lib/evaluation/evaluate";
 import {
   calibrationFigure,

@@ -4,25 +4,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as path from "node:path";
 import { fixture } from "../fixtures";
-import { exampleCustomer, memo, repoRoot } from "../support";
+import { exampleCustomer, freePort, memo, repoRoot } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
 const CUSTOMER = JSON.stringify(exampleCustomer());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One request on a fresh connection (so the kernel spreads them over the workers). */
 function send(port: number, method: string, urlPath: string, body?: string): Promise<{ status: number; text: string }> {

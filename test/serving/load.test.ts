@@ -12,33 +12,12 @@ import { buildApp } from "../../lib/serving/app";
 import { MAX_BATCH } from "../../lib/serving/schemas";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
-import { memo, repoRoot } from "../support";
+import { exampleCustomer, freePort, memo, repoRoot } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
-/** One customer in IBM field names, as an API client sends it. */
-const CUSTOMER = {
-  customerID: "7590-VHVEG",
-  gender: "Female",
-  SeniorCitizen: 0,
-  Partner: "Yes",
-  Dependents: "No",
-  tenure: 1,
-  PhoneService: "No",
-  MultipleLines: "No phone service",
-  InternetService: "DSL",
-  OnlineSecurity: "No",
-  OnlineBackup: "Yes",
-  DeviceProtection: "No",
-  TechSupport: "No",
-  StreamingTV: "No",
-  StreamingMovies: "No",
-  Contract: "Month-to-month",
-  PaperlessBilling: "Yes",
-  PaymentMethod: "Electronic check",
-  MonthlyCharges: 29.85,
-  TotalCharges: 29.85,
-};
+/** One customer in IBM field names, as an API client sends it (the first of the IBM file). */
+const CUSTOMER: Record<string, unknown> = { customerID: "7590-VHVEG", ...exampleCustomer() };
 const CUSTOMER_JSON = JSON.stringify(CUSTOMER);
 
 interface Answer {
@@ -81,17 +60,6 @@ function send(
     req.on("error", reject);
     req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
     req.end(body);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
   });
 }
 

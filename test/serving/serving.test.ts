@@ -17,7 +17,7 @@ import { jsonDepth } from "../../lib/serving/body";
 import { MAX_BATCH } from "../../lib/serving/schemas";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
-import { memo, rawFile } from "../support";
+import { exampleCustomer, memo, rawFile } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 const customers = memo(() => cleanFile(rawFile("telco-customer-churn.csv")).customers);
@@ -28,28 +28,8 @@ function asRecord(c: Customer): Record<string, unknown> {
   return { ...rest };
 }
 
-const FIRST = {
-  customerID: "7590-VHVEG",
-  gender: "Female",
-  SeniorCitizen: 0,
-  Partner: "Yes",
-  Dependents: "No",
-  tenure: 1,
-  PhoneService: "No",
-  MultipleLines: "No phone service",
-  InternetService: "DSL",
-  OnlineSecurity: "No",
-  OnlineBackup: "Yes",
-  DeviceProtection: "No",
-  TechSupport: "No",
-  StreamingTV: "No",
-  StreamingMovies: "No",
-  Contract: "Month-to-month",
-  PaperlessBilling: "Yes",
-  PaymentMethod: "Electronic check",
-  MonthlyCharges: 29.85,
-  TotalCharges: 29.85,
-};
+/** The first customer of the IBM file, with its ID, as an API client sends it. */
+const FIRST: Record<string, unknown> = { customerID: "7590-VHVEG", ...exampleCustomer() };
 
 describe("model file", () => {
   test("carries a checksum over its content, a version, a creation time and a data fingerprint", async () => {
