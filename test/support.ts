@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { cleanFile } from "../lib/cleaning/table";
+import { cleanFile } from "../lib/cleaning";
 import type { Customer } from "../lib/core/schema";
 import { stratifiedSplit } from "../lib/core/split";
 

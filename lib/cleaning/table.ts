@@ -10,37 +10,33 @@ import {
   type CellValue,
   type ColumnName,
   type Customer,
-  FEATURE_COLUMNS,
   ID_COLUMN,
-  INTERNET_ADD_ONS,
   LABEL_COLUMN,
-  columnSpec,
-  headerKey,
   resolveHeader,
 } from "../core/schema";
 import {
+  type DecimalSeparator,
   type InvalidReason,
   type ValueOutcome,
   canonicalCustomerId,
-  type DecimalSeparator,
   canonicalizeValue,
   detectDecimalSeparator,
   formatNumber,
   isStandardCustomerId,
-  valueText,
 } from "../core/values";
 import { churnerCount } from "../core/labels";
+import {
+  CSV_READ_OPTIONS,
+  ChurnTableError,
+  type DecodedText,
+  type LineEndings,
+  type TextEncoding,
+  decodeTable,
+  lineEndings,
+} from "./decoding";
+import { type HeaderMapping, findHeader } from "./header";
+import { type Reconciliation, type Row, emptyRow, reconcileRow } from "./record";
 
-/** A file that cannot be read as a churn table. The message names what is missing. */
-export class ChurnTableError extends Error {
-  readonly exitCode = 2;
-  override name = "ChurnTableError";
-}
-
-/** Fewer recognized feature columns than this and the file is not treated as a churn table. */
-export const MIN_FEATURE_COLUMNS = Math.ceil(FEATURE_COLUMNS.length / 2);
-/** Lines searched for the header row (lines above it are a preamble). */
-export const HEADER_SEARCH_LINES = 20;
 const EXAMPLES_KEPT = 20;
 
 /** The rules cleaning applies, stated once so the report, README and notebooks quote the same text. */
@@ -84,9 +80,9 @@ export interface QualityReport {
     file: string | null;
     sha256: string;
     bytes: number;
-    encoding: "utf-8" | "utf-16le" | "utf-16be";
+    encoding: TextEncoding;
     byteOrderMark: boolean;
-    lineEndings: "CRLF" | "LF" | "CR" | "mixed" | "none";
+    lineEndings: LineEndings;
     delimiter: string;
     decimalSeparator: DecimalSeparator;
     headerLine: number;
@@ -133,157 +129,6 @@ export interface CleanResult {
   report: QualityReport;
 }
 
-export interface HeaderMapping {
-  index: Map<ColumnName, number>;
-  headers: string[];
-  unknownColumns: string[];
-  repeatedColumns: string[];
-  absentColumns: ColumnName[];
-}
-
-/** Maps header cells to canonical columns; an exact spelling beats an alias when two headers name one column. */
-export function mapHeader(headers: readonly string[]): HeaderMapping {
-  const index = new Map<ColumnName, number>();
-  const exact = new Set<ColumnName>();
-  const unknownColumns: string[] = [];
-  const repeatedColumns: string[] = [];
-  headers.forEach((header, i) => {
-    const column = resolveHeader(header);
-    if (!column) {
-      if (header.trim() !== "") unknownColumns.push(header);
-      return;
-    }
-    const isExact = headerKey(header) === headerKey(column);
-    const previous = index.get(column);
-    if (previous === undefined || (isExact && !exact.has(column))) {
-      if (previous !== undefined) repeatedColumns.push(headers[previous] ?? "");
-      index.set(column, i);
-      if (isExact) exact.add(column);
-    } else {
-      repeatedColumns.push(header);
-    }
-  });
-  const absentColumns = COLUMN_NAMES.filter((c) => !index.has(c));
-  return { index, headers: [...headers], unknownColumns, repeatedColumns, absentColumns };
-}
-
-function recognizedFeatureCount(mapping: HeaderMapping): number {
-  return FEATURE_COLUMNS.filter((c) => mapping.index.has(c)).length;
-}
-
-export interface DecodedText {
-  text: string;
-  encoding: QualityReport["source"]["encoding"];
-  byteOrderMark: boolean;
-}
-
-/** Decodes bytes as UTF-8 or, by byte-order mark, UTF-16; refuses binary content. */
-export function decodeTable(bytes: Buffer, label: string): DecodedText {
-  if (bytes.length === 0) throw new ChurnTableError(`${label} is empty: expected a CSV churn table with a header row.`);
-  let encoding: DecodedText["encoding"] = "utf-8";
-  let byteOrderMark = false;
-  let text: string;
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) {
-    encoding = "utf-16le";
-    byteOrderMark = true;
-    text = bytes.subarray(2).toString("utf16le");
-  } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
-    encoding = "utf-16be";
-    byteOrderMark = true;
-    const swapped = Buffer.from(bytes.subarray(2));
-    swapped.swap16();
-    text = swapped.toString("utf16le");
-  } else {
-    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-      byteOrderMark = true;
-      bytes = bytes.subarray(3);
-    }
-    text = bytes.toString("utf8");
-  }
-  if (text.includes("\u0000")) {
-    throw new ChurnTableError(
-      `${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`,
-    );
-  }
-  return { text, encoding, byteOrderMark };
-}
-
-function lineEndings(text: string): QualityReport["source"]["lineEndings"] {
-  const crlf = (text.match(/\r\n/g) ?? []).length;
-  const lf = (text.match(/\n/g) ?? []).length - crlf;
-  const cr = (text.match(/\r/g) ?? []).length - crlf;
-  const kinds = [crlf > 0, lf > 0, cr > 0].filter(Boolean).length;
-  if (kinds === 0) return "none";
-  if (kinds > 1) return "mixed";
-  return crlf > 0 ? "CRLF" : lf > 0 ? "LF" : "CR";
-}
-
-const CSV_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false } as const;
-
-export interface Sniffed {
-  delimiter: string;
-  /** Index of the header among the records read. */
-  headerRecord: number;
-  mapping: HeaderMapping;
-}
-
-export const DELIMITERS = [",", ";", "\t", "|"] as const;
-
-/**
- * The delimiter and header row that recognize the most churn columns (the customer ID counts most), given the first
- * records of the table parsed with each candidate delimiter (`recordsFor` returns [] when a delimiter cannot parse).
- */
-export function sniffHeader(recordsFor: (delimiter: string) => string[][]): Sniffed | null {
-  let best: (Sniffed & { score: number }) | null = null;
-  for (const delimiter of DELIMITERS) {
-    recordsFor(delimiter).forEach((record, i) => {
-      const mapping = mapHeader(record);
-      const score = (mapping.index.has(ID_COLUMN) ? 100 : 0) + recognizedFeatureCount(mapping);
-      if (!best || score > best.score) best = { delimiter, headerRecord: i, mapping, score };
-    });
-  }
-  return best;
-}
-
-/** Finds the delimiter and header row that recognize the most churn columns within the first lines. */
-function sniff(text: string): Sniffed | null {
-  const head = text
-    .split(/\r\n|\n|\r/)
-    .slice(0, HEADER_SEARCH_LINES)
-    .join("\n");
-  return sniffHeader((delimiter) => {
-    try {
-      return parse(head, { ...CSV_OPTIONS, delimiter });
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** Refuses, naming what is missing, a header without a customer ID or with too few customer columns. */
-export function checkChurnHeader(mapping: HeaderMapping | undefined, label: string): HeaderMapping {
-  if (!mapping || !mapping.index.has(ID_COLUMN)) {
-    throw new ChurnTableError(
-      `${label} is not a churn table: no customer ID column (expected a header such as "customerID" or "customer_id"). ` +
-        (mapping ? describeMissing(mapping) : ""),
-    );
-  }
-  const recognized = recognizedFeatureCount(mapping);
-  if (recognized < MIN_FEATURE_COLUMNS) {
-    const absent = mapping.absentColumns.filter((c) => c !== LABEL_COLUMN);
-    throw new ChurnTableError(
-      `${label} is not a churn table: only ${recognized} of ${FEATURE_COLUMNS.length} customer columns found ` +
-        `(at least ${MIN_FEATURE_COLUMNS} needed). Missing: ${absent.join(", ")}. ${describeMissing(mapping)}`,
-    );
-  }
-  return mapping;
-}
-
-function describeMissing(mapping: HeaderMapping): string {
-  const found = mapping.headers.filter((h) => h.trim() !== "").slice(0, 12);
-  return `Found columns: ${found.length ? found.map((h) => JSON.stringify(h)).join(", ") : "none"}.`;
-}
-
 function emptyQuality(sourceHeader: string | null): ColumnQuality {
   return {
     sourceHeader,
@@ -300,95 +145,6 @@ function emptyQuality(sourceHeader: string | null): ColumnQuality {
 
 function bump(map: Record<string, number>, key: string, limit = EXAMPLES_KEPT): void {
   if (key in map || Object.keys(map).length < limit) map[key] = (map[key] ?? 0) + 1;
-}
-
-type Row = Record<ColumnName, CellValue>;
-
-function emptyRow(): Row {
-  return {
-    customerID: null,
-    gender: null,
-    SeniorCitizen: null,
-    Partner: null,
-    Dependents: null,
-    tenure: null,
-    PhoneService: null,
-    MultipleLines: null,
-    InternetService: null,
-    OnlineSecurity: null,
-    OnlineBackup: null,
-    DeviceProtection: null,
-    TechSupport: null,
-    StreamingTV: null,
-    StreamingMovies: null,
-    Contract: null,
-    PaperlessBilling: null,
-    PaymentMethod: null,
-    MonthlyCharges: null,
-    TotalCharges: null,
-    Churn: null,
-  } satisfies Row;
-}
-
-/** What `reconcileRow` changed: values filled because the row implies them, and "No" answers respelled the IBM way. */
-export interface Reconciliation {
-  deduced: ColumnName[];
-  respelled: ColumnName[];
-}
-
-/**
- * Fills values the row itself implies (never statistics) and puts "No" answers for absent services in IBM spelling.
- * Only values that were missing (`isMissing`) are filled: an unknown or invalid value is never replaced.
- * Contradictions are left as given and counted in `inconsistencies`.
- */
-export function reconcileRow(
-  row: Row,
-  isMissing: (column: ColumnName) => boolean,
-  inconsistencies?: Record<string, number>,
-): Reconciliation {
-  const deduced: ColumnName[] = [];
-  const respelled: ColumnName[] = [];
-  const note = (rule: string): void => {
-    if (inconsistencies) inconsistencies[rule] = (inconsistencies[rule] ?? 0) + 1;
-  };
-  const fill = (column: ColumnName, value: CellValue): void => {
-    if (row[column] === null && isMissing(column)) {
-      row[column] = value;
-      deduced.push(column);
-    }
-  };
-  const lines = row.MultipleLines;
-  if (lines !== null) fill("PhoneService", lines === "No phone service" ? "No" : "Yes");
-  if (row.PhoneService === "No") {
-    if (row.MultipleLines === "No") {
-      row.MultipleLines = "No phone service";
-      respelled.push("MultipleLines");
-    } else if (row.MultipleLines === "Yes") note("MultipleLines=Yes without PhoneService");
-    fill("MultipleLines", "No phone service");
-  } else if (row.PhoneService === "Yes" && lines === "No phone service") {
-    note("PhoneService=Yes but MultipleLines='No phone service'");
-  }
-  const addOns = INTERNET_ADD_ONS.map((c) => row[c]).filter((v) => v !== null);
-  if (addOns.length > 0 && addOns.every((v) => v === "No internet service")) fill("InternetService", "No");
-  for (const c of INTERNET_ADD_ONS) {
-    const v = row[c];
-    if (row.InternetService === "No") {
-      if (v === "No") {
-        row[c] = "No internet service";
-        respelled.push(c);
-      } else if (v === "Yes") note(`${c}=Yes without InternetService`);
-      fill(c, "No internet service");
-    } else if (row.InternetService !== null && v === "No internet service") {
-      note(`${c}='No internet service' but InternetService=${String(row.InternetService)}`);
-    }
-  }
-  if (row.tenure === 0) {
-    if (row.TotalCharges !== null && row.TotalCharges !== 0) note("TotalCharges>0 at tenure 0");
-    fill("TotalCharges", 0);
-  } else if (row.tenure !== null && row.TotalCharges === 0) {
-    note("TotalCharges=0 after tenure>0");
-  }
-  return { deduced, respelled };
 }
 
 export interface CleanOptions {
@@ -415,12 +171,11 @@ export interface ParsedExport {
 /** Decodes, sniffs and parses an export; refuses, naming what is missing, anything that is not a churn table. */
 export function parseExport(bytes: Buffer, label = "the input"): ParsedExport {
   const decoded = decodeTable(bytes, label);
-  const found = sniff(decoded.text);
-  const mapping = checkChurnHeader(found?.mapping, label);
-  const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
+  const sniffed = findHeader(decoded.text, label);
+  const { mapping } = sniffed;
   let records: string[][];
   try {
-    records = parse(decoded.text, { ...CSV_OPTIONS, delimiter: sniffed.delimiter });
+    records = parse(decoded.text, { ...CSV_READ_OPTIONS, delimiter: sniffed.delimiter });
   } catch (err) {
     throw new ChurnTableError(`${label} could not be parsed as CSV: ${(err as Error).message}`);
   }
@@ -685,81 +440,6 @@ function mergeCopies(copiesById: Map<string, Copy[]>) {
     out.customers.push(merged as unknown as Customer);
   }
   return out;
-}
-
-/** Cleans one record given by field name (e.g. an API request body) with the same rules as a file. */
-/**
- * Memo of per-record cleaning, for the API and batch paths where the same header spellings and most values repeat:
- * header -> column and (column, raw value) -> outcome. Both are pure functions of their keys; each cache is cleared
- * when it reaches CLEAN_CACHE_LIMIT entries, so memory stays bounded whatever the input.
- */
-const CLEAN_CACHE_LIMIT = 10_000;
-const headerCache = new Map<string, ColumnName | null>();
-const valueCache = new Map<string, ValueOutcome>();
-
-function cachedHeader(key: string): ColumnName | undefined {
-  let column = headerCache.get(key);
-  if (column === undefined) {
-    if (headerCache.size >= CLEAN_CACHE_LIMIT) headerCache.clear();
-    column = resolveHeader(key) ?? null;
-    headerCache.set(key, column);
-  }
-  return column ?? undefined;
-}
-
-function cachedValue(column: ColumnName, raw: string): ValueOutcome {
-  const key = `${column}\u0000${raw}`;
-  let outcome = valueCache.get(key);
-  if (outcome === undefined) {
-    if (valueCache.size >= CLEAN_CACHE_LIMIT) valueCache.clear();
-    outcome = Object.freeze(canonicalizeValue(columnSpec(column), raw));
-    valueCache.set(key, outcome);
-  }
-  return outcome;
-}
-
-export function cleanFields(fields: Readonly<Record<string, unknown>>): {
-  customer: Customer;
-  outcomes: Partial<Record<ColumnName, ValueOutcome>>;
-  unknownFields: string[];
-  deduced: ColumnName[];
-  /** The caller's key for each recognized column. */
-  sourceKeys: Partial<Record<ColumnName, string>>;
-  /** Columns named by more than one key (the last key wins), with every key that named them. */
-  duplicates: { column: ColumnName; keys: string[] }[];
-  /** Contradictions within the record (reconcileRow's rules), e.g. "OnlineSecurity=Yes without InternetService". */
-  inconsistencies: string[];
-} {
-  const row = emptyRow();
-  const outcomes: Partial<Record<ColumnName, ValueOutcome>> = {};
-  const unknownFields: string[] = [];
-  const sourceKeys: Partial<Record<ColumnName, string>> = {};
-  const seen = new Map<ColumnName, string[]>();
-  for (const [key, value] of Object.entries(fields)) {
-    const column = cachedHeader(key);
-    if (!column) {
-      unknownFields.push(key);
-      continue;
-    }
-    seen.set(column, [...(seen.get(column) ?? []), key]);
-    sourceKeys[column] = key;
-    const raw = value === null || value === undefined ? "" : valueText(value);
-    const outcome = cachedValue(column, raw);
-    outcomes[column] = outcome;
-    row[column] = outcome.value;
-  }
-  const found: Record<string, number> = {};
-  const { deduced } = reconcileRow(row, (c) => (outcomes[c]?.status ?? "missing") === "missing", found);
-  const duplicates = [...seen].filter(([, keys]) => keys.length > 1).map(([column, keys]) => ({ column, keys }));
-  return {
-    customer: row as unknown as Customer,
-    outcomes,
-    unknownFields,
-    deduced,
-    sourceKeys,
-    duplicates,
-    inconsistencies: Object.keys(found),
-  };
 }
 
 /** The cleaned table as CSV text in IBM column order, empty cells where values are missing. */

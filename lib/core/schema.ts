@@ -235,6 +235,8 @@ export const COLUMNS: readonly ColumnSpec[] = [
 
 export const COLUMN_NAMES: readonly ColumnName[] = COLUMNS.map((c) => c.name);
 export const FEATURE_COLUMNS: readonly ColumnName[] = COLUMN_NAMES.filter((n) => n !== ID_COLUMN && n !== LABEL_COLUMN);
+/** Fewer recognized feature columns than this and a file or record is not treated as a churn customer's. */
+export const MIN_FEATURE_COLUMNS = Math.ceil(FEATURE_COLUMNS.length / 2);
 export const COLUMN_BY_NAME: ReadonlyMap<ColumnName, ColumnSpec> = new Map(COLUMNS.map((c) => [c.name, c]));
 
 export function columnSpec(name: ColumnName): ColumnSpec {

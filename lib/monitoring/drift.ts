@@ -9,7 +9,7 @@
 import seedrandom from "seedrandom";
 import chi2gof from "@stdlib/stats-chi2gof";
 import pKolmogorov from "@stdlib/stats-kstest/lib/marsaglia.js";
-import { ChurnTableError, cleanFile } from "../cleaning/table";
+import { ChurnTableError, cleanFile } from "../cleaning";
 import { loadModelFile } from "../artifact/model-file";
 import { type CategoryReference, type NumericReference, REFERENCE_QUANTILES, type ReferenceStatistics } from "../artifact/reference";
 import { COLUMNS, type ColumnName, type Customer } from "../core/schema";

@@ -5,11 +5,21 @@
 import { createReadStream, createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import { Readable, Transform, type TransformCallback, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { StringDecoder } from "node:string_decoder";
 import { parse } from "csv-parse";
-import { parse as parseSync } from "csv-parse/sync";
 import { stringify } from "csv-stringify";
-import { ChurnTableError, HEADER_SEARCH_LINES, type HeaderMapping, type Sniffed, checkChurnHeader, sniffHeader } from "../cleaning/table";
+import {
+  CSV_READ_OPTIONS,
+  type ChunkDecoder,
+  ChurnTableError,
+  type TextEncoding,
+  byteOrderMark,
+  chunkDecoder,
+  emptyInputError,
+  refuseBinary,
+  toBuffer,
+} from "../cleaning/decoding";
+import { HEADER_SEARCH_LINES, type HeaderMapping, type Sniffed, findHeader } from "../cleaning/header";
+import { IdHashSet } from "./id-set";
 import { ID_COLUMN, resolveHeader } from "../core/schema";
 import { PredictionService, type Prediction } from "./service";
 import { canonicalCustomerId } from "../core/values";
@@ -36,7 +46,7 @@ export interface BatchOptions {
 export interface BatchSummary {
   source: string;
   modelVersion: string;
-  encoding: "utf-8" | "utf-16le" | "utf-16be";
+  encoding: TextEncoding;
   byteOrderMark: boolean;
   delimiter: string;
   /** 1-based line of the header (lines above it are a preamble). */
@@ -63,133 +73,6 @@ export interface BatchSummary {
   peakRssBytes: number;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Decoding: UTF-8 (with or without BOM) and UTF-16 by byte-order mark, chunk by chunk.
-
-type Encoding = BatchSummary["encoding"];
-
-interface ChunkDecoder {
-  write(chunk: Buffer): string;
-  end(): string;
-}
-
-function chunkDecoder(encoding: Encoding): ChunkDecoder {
-  if (encoding !== "utf-16be") {
-    const d = new StringDecoder(encoding === "utf-8" ? "utf8" : "utf16le");
-    return { write: (b) => d.write(b), end: () => d.end() };
-  }
-  const d = new StringDecoder("utf16le");
-  let carry: Buffer | null = null;
-  return {
-    write(b) {
-      let bytes = carry ? Buffer.concat([carry, b]) : Buffer.from(b);
-      const even = bytes.length - (bytes.length % 2);
-      carry = even < bytes.length ? bytes.subarray(even) : null;
-      bytes = bytes.subarray(0, even);
-      bytes.swap16();
-      return d.write(bytes);
-    },
-    end: () => d.end(),
-  };
-}
-
-const toBuffer = (chunk: unknown): Buffer =>
-  Buffer.isBuffer(chunk) ? chunk : typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk as Uint8Array);
-
-// ---------------------------------------------------------------------------------------------------------------
-// Header sniffing on the first lines (the file cleaner's rule: the delimiter and header row that recognize the most
-// churn columns within the first 20 lines; the customer ID column counts most).
-
-/** Splits off the first `n` lines (any line ending); returns them and the offset where line `n` starts. */
-function firstLines(text: string, n: number): { lines: string[]; offsets: number[] } {
-  const lines: string[] = [];
-  const offsets: number[] = [];
-  const re = /\r\n|\n|\r/g;
-  let start = 0;
-  while (lines.length < n) {
-    const m = re.exec(text);
-    offsets.push(start);
-    if (!m) {
-      lines.push(text.slice(start));
-      break;
-    }
-    lines.push(text.slice(start, m.index));
-    start = m.index + m[0].length;
-  }
-  return { lines, offsets };
-}
-
-/** The first lines as records; a line that cannot be parsed (an unclosed quote) ends the read-ahead there. */
-function headRecords(lines: readonly string[], delimiter: string): string[][] {
-  for (let n = lines.length; n > 0; n--) {
-    try {
-      return parseSync(lines.slice(0, n).join("\n"), { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, delimiter });
-    } catch {
-      // try fewer lines
-    }
-  }
-  return [];
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Duplicate IDs: an open-addressing set of 64-bit hashes in a typed array (8 bytes a slot, load at most 1/2).
-// Two distinct IDs collide with probability ~n²/2⁶⁵ (1e-7 at ten million IDs); no strings are kept.
-
-class IdHashSet {
-  private table = new Uint32Array(2 * 1024);
-  private slots = 1024;
-  size = 0;
-  constructor(readonly max: number) {}
-
-  /** True when `id` was seen before; otherwise remembers it (while under `max`). `full` reports when it could not. */
-  seen(id: string): boolean | "full" {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9747b28c;
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-    h1 = (h1 ^ (h1 >>> 16)) >>> 0 || 1;
-    h2 = (Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35) ^ id.length) >>> 0;
-    const found = this.find(h1, h2);
-    if (this.table[2 * found] !== 0) return true;
-    if (this.size >= this.max) return "full";
-    this.table[2 * found] = h1;
-    this.table[2 * found + 1] = h2;
-    if (++this.size * 2 > this.slots) this.grow();
-    return false;
-  }
-
-  private find(h1: number, h2: number): number {
-    const mask = this.slots - 1;
-    let i = (h1 ^ Math.imul(h2, 0x27d4eb2d)) & mask;
-    for (;;) {
-      const a = this.table[2 * i];
-      if (a === 0 || (a === h1 && this.table[2 * i + 1] === h2)) return i;
-      i = (i + 1) & mask;
-    }
-  }
-
-  private grow(): void {
-    const old = this.table;
-    this.slots *= 2;
-    this.table = new Uint32Array(2 * this.slots);
-    for (let i = 0; i < old.length; i += 2) {
-      const h1 = old[i] ?? 0;
-      if (h1 === 0) continue;
-      const h2 = old[i + 1] ?? 0;
-      const j = this.find(h1, h2);
-      this.table[2 * j] = h1;
-      this.table[2 * j + 1] = h2;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Formatting of one output row.
-
 const signed = (x: number): string => `${x >= 0 ? "+" : ""}${x.toFixed(2)}`;
 
 export function formatReasons(p: Prediction): string {
@@ -200,14 +83,12 @@ function formatWarning(code: string, field: string | null): string {
   return field ? `${code}:${field}` : code;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// The scoring transform: arrays of cells in, output rows (arrays of strings) out.
-
 type ScoreState = Pick<
   BatchSummary,
   "rowsRead" | "blank" | "scored" | "refused" | "duplicateIds" | "duplicateCheckComplete" | "warnings" | "rowsWithWarnings"
 > & { peakRss: number };
 
+/** The scoring transform: arrays of cells in, output rows (arrays of strings) out, counts kept in `state`. */
 class ScoreRows extends Transform {
   readonly state: ScoreState = {
     rowsRead: 0,
@@ -331,9 +212,6 @@ class ScoreRows extends Transform {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Public API.
-
 /** Pulls the input's chunks as Buffers and remembers whether it ended, so a refused input can be let go early. */
 class ChunkReader {
   ended = false;
@@ -362,7 +240,7 @@ class ChunkReader {
 
 /** What the read-ahead found: the encoding and its decoder, the header, and the text read past the header's start. */
 interface Head {
-  encoding: Encoding;
+  encoding: TextEncoding;
   /** Length of the byte-order mark in bytes (0: none). */
   bom: number;
   decoder: ChunkDecoder;
@@ -379,16 +257,8 @@ async function readFirstBytes(reader: ChunkReader, label: string): Promise<Buffe
     if (!chunk) break;
     first = Buffer.concat([first, chunk]);
   }
-  if (first.length === 0) throw new ChurnTableError(`${label} is empty: expected a CSV churn table with a header row.`);
+  if (first.length === 0) throw emptyInputError(label);
   return first;
-}
-
-/** The encoding named by the byte-order mark (UTF-8 without one) and the mark's length. */
-function byteOrderMark(first: Buffer): { encoding: Encoding; bom: number } {
-  if (first[0] === 0xff && first[1] === 0xfe) return { encoding: "utf-16le", bom: 2 };
-  if (first[0] === 0xfe && first[1] === 0xff) return { encoding: "utf-16be", bom: 2 };
-  if (first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) return { encoding: "utf-8", bom: 3 };
-  return { encoding: "utf-8", bom: 0 };
 }
 
 /** Decodes read-ahead text until the header search's lines are in (or HEAD_MAX_CHARS, or the end of the input). */
@@ -410,16 +280,9 @@ async function readHead(reader: ChunkReader, label: string): Promise<Head> {
   const { encoding, bom } = byteOrderMark(first);
   const decoder = chunkDecoder(encoding);
   const head = await readHeadText(reader, decoder, first.subarray(bom));
-  if (head.includes("\u0000")) {
-    throw new ChurnTableError(
-      `${label} is not a CSV text file (it contains binary data); export the churn table as CSV (comma, semicolon or tab separated).`,
-    );
-  }
-  const { lines, offsets } = firstLines(head, HEADER_SEARCH_LINES);
-  const found = sniffHeader((delimiter) => headRecords(lines, delimiter));
-  checkChurnHeader(found?.mapping, label);
-  const sniffed = found as Sniffed; // checkChurnHeader threw if no header was found
-  return { encoding, bom, decoder, sniffed, body: head.slice(offsets[sniffed.headerRecord] ?? 0) };
+  refuseBinary(head, label);
+  const { offset, ...sniffed } = findHeader(head, label);
+  return { encoding, bom, decoder, sniffed, body: head.slice(offset) };
 }
 
 /** The decoded text from the header on: the read-ahead body, then the rest of the input chunk by chunk. */
@@ -436,7 +299,7 @@ async function* bodyText(reader: ChunkReader, head: Head): AsyncGenerator<string
 
 /** Streams decoded text -> csv-parse -> score -> csv-stringify -> output, with backpressure end to end; CSV errors name the row. */
 async function scoreBody(reader: ChunkReader, head: Head, scorer: ScoreRows, output: Writable, label: string): Promise<void> {
-  const parser = parse({ delimiter: head.sniffed.delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
+  const parser = parse({ ...CSV_READ_OPTIONS, delimiter: head.sniffed.delimiter });
   const stringifier = stringify({ header: true, columns: [...BATCH_COLUMNS] });
   try {
     await pipeline(Readable.from(bodyText(reader, head), { objectMode: false }), parser, scorer, stringifier, output);

@@ -1,10 +1,10 @@
 // The prediction service: one customer's raw fields in, a checked, scored and explained answer out. The HTTP API
 // (lib/server.ts) and the batch scorer (lib/batch.ts) both go through `predict`, so they apply the same rules.
-import { MIN_FEATURE_COLUMNS, cleanFields } from "../cleaning/table";
+import { cleanFields } from "../cleaning/record";
 import { reasonsFor } from "../inspection/explain";
 import { loadModelFile, modelVersion } from "../artifact/model-file";
 import { type InputWarning, OodChecker } from "./ood";
-import { type ColumnName, FEATURE_COLUMNS, columnSpec } from "../core/schema";
+import { type ColumnName, FEATURE_COLUMNS, MIN_FEATURE_COLUMNS, columnSpec } from "../core/schema";
 import type { Scorer } from "../artifact/scorer";
 import type { ModelFile } from "../artifact/types";
 

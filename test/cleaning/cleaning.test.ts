@@ -15,7 +15,7 @@ import {
   cleanFile,
   readCleanedCsv,
   writeCleanOutputs,
-} from "../../lib/cleaning/table";
+} from "../../lib/cleaning";
 import {
   type CleanRecord,
   type ColumnCounts,

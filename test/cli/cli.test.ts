@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "csv-parse/sync";
 
-import type { QualityReport } from "../../lib/cleaning/table";
+import type { QualityReport } from "../../lib/cleaning";
 import { IBM_TELCO, TAKE_HOME_EXPORT } from "../../lib/data/acquire";
 import { canonicalCustomerId } from "../../lib/core/values";
 import { repoRoot } from "../support";

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { type Split, shuffled, stratifiedKFold, stratifiedSplit } from "../../lib/core/split";
 
 import { memo, rawFile } from "../support";

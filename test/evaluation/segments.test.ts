@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { rocAuc } from "../../lib/evaluation/metrics";
 import { fairnessGaps, segmentReport } from "../../lib/evaluation/segments";
 import { memo, rawFile } from "../support";

@@ -3,7 +3,7 @@ import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import {
   DERIVED_FEATURES,
   type DerivedFeature,

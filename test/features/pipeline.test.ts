@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { DERIVED_FEATURES, deriveFeatures } from "../../lib/features/derived";
 import {
   ALL_DERIVED,

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { rocAuc } from "../../lib/evaluation/metrics";
 import type { Customer } from "../../lib/core/schema";
 import { stratifiedSplit } from "../../lib/core/split";

@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { stringify } from "csv-stringify/sync";
 import seedrandom from "seedrandom";
 import kstest from "@stdlib/stats-kstest";
-import { ChurnTableError, cleanFile, customersToRecords } from "../../lib/cleaning/table";
+import { ChurnTableError, cleanFile, customersToRecords } from "../../lib/cleaning";
 import {
   type DriftReport,
   driftFromFiles,

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bestOperatingPoint } from "../../lib/evaluation/business";
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { evaluateModel } from "../../lib/monitoring/evaluate";
 import { rocAuc } from "../../lib/evaluation/metrics";
 import { ModelFileError, loadModelFile, modelChecksum } from "../../lib/artifact/model-file";

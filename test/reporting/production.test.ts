@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Readable, Writable } from "node:stream";
 import { NoveltyScorer } from "../../lib/artifact/reference";
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import type { Customer } from "../../lib/core/schema";
 import type { DriftReport, FeatureDrift } from "../../lib/monitoring/drift";
 import { predictStream } from "../../lib/serving/batch";

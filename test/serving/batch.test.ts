@@ -10,7 +10,7 @@ import { Command } from "commander";
 import { parse } from "csv-parse/sync";
 import { BATCH_COLUMNS, type BatchSummary, formatReasons, predictFile, predictStream } from "../../lib/serving/batch";
 import { registerMonitor } from "../../lib/cli/monitor";
-import { ChurnTableError, cleanFile } from "../../lib/cleaning/table";
+import { ChurnTableError, cleanFile } from "../../lib/cleaning";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
 import { memo, rawFile } from "../support";

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { explainCustomer } from "../../lib/inspection/explain";
 import { ModelFileError, loadModelFile, modelChecksum, modelVersion, parseModelFile } from "../../lib/artifact/model-file";
 import { NOVELTY_WARN_PERCENTILE } from "../../lib/serving/ood";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { CLEANING_RULES, cleanFile } from "../../lib/cleaning/table";
+import { CLEANING_RULES, cleanFile } from "../../lib/cleaning";
 import { FAMILIES, FAMILY_NAMES } from "../../lib/training/families";
 import type { Scorecard } from "../../lib/evaluation/metrics";
 import { rocAuc } from "../../lib/evaluation/metrics";

@@ -5,7 +5,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
-import { cleanFile } from "../../lib/cleaning/table";
+import { cleanFile } from "../../lib/cleaning";
 import { family } from "../../lib/training/families";
 import { rocAuc } from "../../lib/evaluation/metrics";
 import { modelsReady } from "../../lib/models/registry";
