@@ -154,7 +154,7 @@ function main() {
     const fit = seconds(start);
     const p = m.predictProba(test.X);
     // ml-random-forest's own probability: the share of trees voting churn (leaf share > 0.5, ties to class 0).
-    const ensemble = m.toEnsemble();
+    const ensemble = m.treeStructure();
     const votes = test.X.map((x) => {
       let v = 0;
       ensemble.trees.forEach((t) => {

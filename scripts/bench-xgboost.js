@@ -8,7 +8,7 @@ const { lib } = require("./lib/dist");
 const { cleanFile } = lib("cleaning");
 const { stratifiedSplit } = lib("core/split");
 const { rocAuc } = lib("evaluation/metrics");
-const { xgboostReady, createXGBoost, createWasmPredictor } = lib("models/xgboost");
+const { xgboostReady, createXGBoost, createWasmPredictor } = lib("models");
 
 const { values: args } = require("./lib/args").scriptArgs(
   "bench-xgboost",

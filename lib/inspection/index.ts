@@ -1,4 +1,8 @@
-// Inspection of a trained scorer: explanations (TreeSHAP, decision paths, linear), partial dependence, permutation importance.
+// Inspection of a trained scorer: explanations (linear, TreeSHAP, decision paths) folded to raw-field reasons, partial
+// dependence, permutation importance.
+export * from "./attribution";
 export * from "./explain";
 export * from "./pdp";
 export * from "./permutation";
+export * from "./reasons";
+export * from "./tree-shap";

@@ -1,5 +1,6 @@
 // The one small interface every learner implements, so CV, tuning, ensembling and serving treat them alike.
 import type { Labels, Matrix } from "../core/matrix";
+import type { TreeEnsemble } from "./trees";
 
 export interface FitOptions {
   /** Per-row weights (class weighting); learners that cannot use them say so in `capabilities`. */
@@ -30,6 +31,10 @@ export interface Classifier {
   toJSON(): SerializedClassifier;
   /** Importance per input column in the learner's own terms (impurity, gain, |standardized coefficient|), if any. */
   nativeImportance?(): Float64Array | null;
+  /** Tree learners: the trees (covers, gains, node means, default directions) TreeSHAP and inspection read. Do not mutate. */
+  treeStructure?(): TreeEnsemble;
+  /** Linear learners: the logit's intercept and coefficients on the model's inputs. */
+  coefficients?(): { intercept: number; coefficients: Float64Array };
 }
 
 export type ClassifierFactory = (params: Record<string, unknown>) => Classifier;

@@ -450,7 +450,7 @@ export class RandomForestModel implements Classifier {
   }
 
   /** The forest as an additive ensemble (identity link, leaf values = share / nTrees) for TreeSHAP and inspection. */
-  toEnsemble(): TreeEnsemble {
+  treeStructure(): TreeEnsemble {
     this.fitted();
     return this.ensemble as TreeEnsemble;
   }

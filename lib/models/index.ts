@@ -7,3 +7,5 @@ export * from "./logistic";
 export * from "./registry";
 export * from "./trees";
 export * from "./xgboost";
+export * from "./xgboost-format";
+export * from "./xgboost-wasm";

@@ -3,7 +3,8 @@ import type { Classifier, SerializedClassifier } from "./classifier";
 import { createForest, loadForest } from "./forest";
 import { createKnn, loadKnn } from "./knn";
 import { createLogistic, loadLogistic } from "./logistic";
-import { createXGBoost, loadXGBoost, xgboostReady } from "./xgboost";
+import { createXGBoost, loadXGBoost } from "./xgboost";
+import { xgboostReady } from "./xgboost-wasm";
 
 const LEARNERS: Record<string, { create: (p: Record<string, unknown>) => Classifier; load: (s: SerializedClassifier) => Classifier }> = {
   logistic_regression: { create: createLogistic, load: loadLogistic },

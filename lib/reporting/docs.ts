@@ -7,7 +7,8 @@ import { DEFAULT_ASSUMPTIONS, bestOperatingPoint, valueStatement } from "../eval
 import { type QualityReport, cleanFile } from "../cleaning/table";
 import type { MetricsFile, ModelFile, StudyFile } from "../artifact/types";
 import type { Scorer } from "../artifact/scorer";
-import { driftReport, shiftSample } from "../monitoring/drift";
+import { driftReport } from "../monitoring/drift";
+import { shiftSample } from "../monitoring/shift";
 import { edaInsights } from "./eda";
 import { evaluate } from "../evaluation/evaluate";
 import { loadModelFile } from "../artifact/model-file";

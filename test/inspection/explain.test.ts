@@ -16,11 +16,11 @@ import {
   pathAttribution,
   topReasons,
   treeShap,
-} from "../../lib/inspection/explain";
+} from "../../lib/inspection";
 import type { Tree, TreeEnsemble } from "../../lib/models/trees";
 import { LogisticRegressionModel } from "../../lib/models/logistic";
 import { RandomForestModel } from "../../lib/models/forest";
-import { XGBoostClassifier } from "../../lib/models/xgboost";
+import { XGBoostClassifier } from "../../lib/models";
 import { createModel, modelsReady } from "../../lib/models/registry";
 import { FeaturePipeline } from "../../lib/features/pipeline";
 import type { Customer } from "../../lib/core/schema";
@@ -125,7 +125,7 @@ describe("TreeSHAP", () => {
     const pipeline = FeaturePipeline.fit(train());
     const model = createModel("random_forest", { nEstimators: 20, bins: 32, seed: 3 }) as RandomForestModel;
     model.fit(pipeline.transformMany(train()), train().map(label));
-    const ensemble = model.toEnsemble();
+    const ensemble = model.treeStructure();
     assert.equal(ensemble.link, "identity");
     for (const c of probe()) {
       const x = pipeline.transform(c);
@@ -169,7 +169,7 @@ describe("decision-path attribution (the API's reasons)", () => {
     forest.fit(pipeline.transformMany(train()), train().map(label));
     for (const [ensemble, output] of [
       [xgb.treeStructure(), (x: Float64Array) => xgb.predictMargin(x)],
-      [forest.toEnsemble(), (x: Float64Array) => forest.predictOne(x)],
+      [forest.treeStructure(), (x: Float64Array) => forest.predictOne(x)],
     ] as const) {
       for (const c of probe()) {
         const x = pipeline.transform(c);

@@ -512,7 +512,7 @@ describe("random forest on a small table", () => {
     smallX.slice(0, 50).forEach((x) => assert.equal(back.predictOne(x), m.predictOne(x)));
     assert.deepEqual(back.nativeImportance(), m.nativeImportance());
     assert.deepEqual(back.params, m.params);
-    assert.equal(back.toEnsemble().trees.length, 15);
+    assert.equal(back.treeStructure().trees.length, 15);
     assert.throws(() => loadForest({ ...serialized, kind: "knn" }), /not a random forest/);
     assert.throws(() => loadForest({ ...serialized, state: { ...serialized.state, version: 99 } }), /version/);
     const broken = JSON.parse(JSON.stringify(serialized)) as typeof serialized;

@@ -22,7 +22,7 @@ import {
   parseXGBoostModel,
   resolveXGBoostParams,
   xgboostReady,
-} from "../../lib/models/xgboost";
+} from "../../lib/models";
 import { repoRoot } from "../support";
 
 const rawDir = path.join(repoRoot, "data", "raw");
@@ -238,10 +238,11 @@ describe("xgboost on Telco", () => {
     fs.writeFileSync(modelFile, json);
     const rows = test_.X.slice(0, 200).map((x) => Array.from(x, (v) => (Number.isNaN(v) ? null : v)));
     fs.writeFileSync(rowsFile, JSON.stringify(rows));
-    const lib = path.join(repoRoot, "dist", "lib", "models", "xgboost.js");
+    const lib = path.join(repoRoot, "dist", "lib", "models");
     const script = `
       const fs = require("fs");
-      const { loadXGBoost, isXGBoostReady, createXGBoost } = require(${JSON.stringify(lib)});
+      const { loadXGBoost, createXGBoost } = require(${JSON.stringify(path.join(lib, "xgboost.js"))});
+      const { isXGBoostReady } = require(${JSON.stringify(path.join(lib, "xgboost-wasm.js"))});
       const m = loadXGBoost(JSON.parse(fs.readFileSync(${JSON.stringify(modelFile)}, "utf8")));
       const rows = JSON.parse(fs.readFileSync(${JSON.stringify(rowsFile)}, "utf8")).map((r) => Float64Array.from(r, (v) => (v === null ? NaN : v)));
       const p = Array.from(m.predictProba(rows));

@@ -20,7 +20,7 @@ import {
   psi,
   shiftSample,
   twoProportionTest,
-} from "../../lib/monitoring/drift";
+} from "../../lib/monitoring";
 import { ModelFileError, loadModelFile } from "../../lib/artifact/model-file";
 import { REFERENCE_QUANTILES } from "../../lib/artifact/reference";
 import { COLUMN_NAMES, type Customer } from "../../lib/core/schema";
