@@ -27,5 +27,5 @@ USER node
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=2s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:8000/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# SIGTERM from `docker stop` drains in-flight requests (graceful shutdown in lib/server.ts).
+# SIGTERM from `docker stop` drains in-flight requests (graceful shutdown in lib/serving/cluster.ts).
 CMD ["node", "bin/churn.js", "serve", "--model", "model/model.json", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -5,7 +5,7 @@
 //   npm run build && node scripts/bench-forest.js [--trees 300] [--bins 32] [--reference-trees 3]
 //
 // "As published" is ml-cart's loaded file with its three patched functions put back verbatim (the same technique as
-// test/forest.test.ts); "per-node route" puts back only DecisionTreeClassifier#train, i.e. the published algorithm
+// test/models/forest.test.ts); "per-node route" puts back only DecisionTreeClassifier#train, i.e. the published algorithm
 // with the patch's first two fixes (linear getNumberOfClasses, no repeated candidates), the state before the presorted
 // route. All three are trained on the same bootstrap rows and columns and must grow identical trees.
 "use strict";
@@ -35,7 +35,7 @@ const TREES = args.trees;
 const BINS = args.bins;
 const REFERENCE_TREES = args["reference-trees"];
 
-// ---- Telco: unscaled one-hot matrix (as test/forest.test.ts; the real pipeline is lib/pipeline.ts).
+// ---- Telco: unscaled one-hot matrix (as test/models/forest.test.ts; the real pipeline is lib/features/pipeline.ts).
 const rawDir = path.join(root, "data", "raw");
 const NUMERIC = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"];
 const CATEGORICAL = [

@@ -6,7 +6,7 @@
 //
 // Prints, per learner: fit seconds, test ROC-AUC, predictOne µs p50/p99 (per row; fast calls are timed in repeats),
 // and batch predictProba rows/s. The data: every category level one-hot, all columns standardized on the training
-// rows (a quick stand-in for lib/pipeline.ts). Data: the committed data/raw.
+// rows (a quick stand-in for lib/features/pipeline.ts). Data: the committed data/raw.
 "use strict";
 const path = require("node:path");
 const fs = require("node:fs");

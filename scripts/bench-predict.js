@@ -14,16 +14,19 @@ const { Readable, Writable } = require("node:stream");
 const { predictStream } = require("./lib/dist").lib("serving/batch");
 const { PredictionService } = require("./lib/dist").lib("serving/service");
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-const rows = Number(arg("rows", "1000000"));
-const data = arg("data", path.join(__dirname, "..", "data", "raw", "telco-customer-churn.csv"));
-const model = arg("model", path.join(__dirname, "..", "artifacts", "model.json"));
-const reasons = Number(arg("reasons", "0"));
-const sameIds = process.argv.includes("--same-ids");
-if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${arg("rows")}`);
+const { values: opts } = require("./lib/args").scriptArgs(
+  "bench-predict",
+  "node scripts/bench-predict.js [--rows N] [--data CSV] [--model FILE] [--reasons K] [--same-ids]",
+  {
+    rows: { type: "integer", default: 1_000_000, min: 1 },
+    data: { type: "string", default: path.join(__dirname, "..", "data", "raw", "telco-customer-churn.csv") },
+    model: { type: "string", default: path.join(__dirname, "..", "artifacts", "model.json") },
+    reasons: { type: "integer", default: 0, min: 0 },
+    "same-ids": { type: "boolean", default: false },
+  },
+);
+const { rows, data, model, reasons } = opts;
+const sameIds = opts["same-ids"];
 
 const lines = fs
   .readFileSync(data, "utf8")

@@ -16,11 +16,12 @@ const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { spawn, spawnSync } = require("node:child_process");
-const { parseArgs } = require("node:util");
 
 const { root, lib } = require("./lib/dist");
-const { values: args } = parseArgs({
-  options: {
+const { values: args } = require("./lib/args").scriptArgs(
+  "bench-serve",
+  "node scripts/bench-serve.js [--quick | --short] [--peers DIR] [--model FILE] [--out FILE] [--data CSV] [--clean-data CSV]",
+  {
     quick: { type: "boolean", default: false },
     short: { type: "boolean", default: false },
     peers: { type: "string" },
@@ -29,8 +30,7 @@ const { values: args } = parseArgs({
     data: { type: "string" },
     "clean-data": { type: "string" },
   },
-  strict: true,
-});
+);
 const { dataRef } = lib("artifact/run");
 const { locateData } = lib("data/acquire");
 const quick = args.quick || args.short;

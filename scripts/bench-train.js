@@ -14,9 +14,9 @@ const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
-const { values: args } = require("node:util").parseArgs({
-  options: { quick: { type: "boolean", default: false }, peers: { type: "string" } },
-  strict: true,
+const { values: args } = require("./lib/args").scriptArgs("bench-train", "node scripts/bench-train.js [--quick] [--peers DIR]", {
+  quick: { type: "boolean", default: false },
+  peers: { type: "string" },
 });
 const { locateData } = require("./lib/dist").lib("data/acquire");
 const { cleanFile: CLEAN, exportFile: MESSY } = locateData(ROOT);

@@ -19,7 +19,7 @@ const ROUNDS = args.rounds;
 const REPEATS = args.repeats;
 const rawDir = path.resolve(__dirname, "..", "data", "raw");
 
-// The same quick one-hot design as test/xgboost.test.ts (the real pipeline is lib/pipeline.ts).
+// The same quick one-hot design as test/models/xgboost.test.ts (the real pipeline is lib/features/pipeline.ts).
 const NUMERIC = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"];
 const CATEGORICAL = [
   "gender",

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Renders the README's figures (lib/doc-figures.ts) to docs/figures/<name>.png with headless Chromium and writes
+// Renders the README's figures (lib/reporting/doc-figures.ts) to docs/figures/<name>.png with headless Chromium and writes
 // docs/figures/manifest.json: { figures: [{ name, title, alt, file, digest, measured }] } sorted by name.
 //
 //   npm run build && node scripts/render-figures.js [--check] [--force] [--artifacts DIR] [--data CSV] [--out DIR]
 //
 // --artifacts  a `churn train` folder (default: env CHURN_ARTIFACTS, else artifacts)
 // --data       the export the artifacts were trained on (default: env CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv:
-//              lib/data.ts locateData)
+//              lib/data/acquire.ts locateData)
 // --out        where PNGs and manifest.json go (default: docs/figures)
 // --check      render nothing; exit 1 listing the figures whose digest differs from the manifest or whose PNG is missing
 //              (figures marked `measured`, e.g. benchmark numbers, only need their PNG). Chromium is not needed.
@@ -60,7 +60,7 @@ function findChromium(env = process.env) {
   return null;
 }
 
-/** Default export: the project's convention (lib/data.ts locateData). */
+/** Default export: the project's convention (lib/data/acquire.ts locateData). */
 function defaultData() {
   return loadDataLib().locateData(root).exportFile;
 }
@@ -354,38 +354,19 @@ async function renderFigures(options = {}) {
   return { written, stale: [] };
 }
 
-function parseArgs(argv) {
-  const opts = { check: false, force: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--check") opts.check = true;
-    else if (a === "--force") opts.force = true;
-    else if (a === "--artifacts") opts.artifactsDir = value();
-    else if (a === "--data") opts.exportFile = value();
-    else if (a === "--out") opts.outDir = value();
-    else if (a === "--help" || a === "-h") opts.help = true;
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return opts;
-}
-
 async function main() {
-  let opts;
-  try {
-    opts = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`render-figures: ${err.message}`);
-    process.exit(2);
-  }
-  if (opts.help) {
-    console.log("usage: node scripts/render-figures.js [--check] [--force] [--artifacts DIR] [--data CSV] [--out DIR]");
-    return;
-  }
+  const { values } = require("./lib/args").scriptArgs(
+    "render-figures",
+    "node scripts/render-figures.js [--check] [--force] [--artifacts DIR] [--data CSV] [--out DIR]",
+    {
+      check: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      artifacts: { type: "string" },
+      data: { type: "string" },
+      out: { type: "string" },
+    },
+  );
+  const opts = { check: values.check, force: values.force, artifactsDir: values.artifacts, exportFile: values.data, outDir: values.out };
   const started = Date.now();
   try {
     const { written, stale } = await renderFigures({ ...opts, log: (line) => console.log(line) });

@@ -99,7 +99,7 @@ export interface Part {
 
 /**
  * Train/test of the 60/20/20 split with seed 42 of the clean IBM file: every category level one-hot, numbers as they
- * are or every column standardized on train. Built independently of lib/pipeline.ts on purpose, so the learners'
+ * are or every column standardized on train. Built independently of lib/features/pipeline.ts on purpose, so the learners'
  * tests (and their scikit-learn reference numbers, computed on this very matrix) do not move with the pipeline.
  */
 export function telcoMatrix(standardize: boolean): { train: Part; test: Part } {

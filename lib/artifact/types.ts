@@ -74,9 +74,9 @@ export interface ModelFile {
     rule: string;
     validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }>;
   };
-  /** Retention value assumptions the business view uses by default (lib/business.ts). */
+  /** Retention value assumptions the business view uses by default (lib/evaluation/business.ts). */
   business: { assumptions: ValueAssumptions };
-  /** sha256 of every other field (lib/model-file.ts); the loader refuses a file whose content does not match. */
+  /** sha256 of every other field (lib/artifact/model-file.ts); the loader refuses a file whose content does not match. */
   checksum: string;
 }
 

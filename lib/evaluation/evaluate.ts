@@ -4,7 +4,7 @@
 // Speed: the rows are sorted by descending score once per call. A bootstrap replicate is a vector of multiplicities
 // (how often each row was drawn); walking the one global order with those weights yields the resample already
 // sorted, so a replicate costs O(n) and no sort at all. `replicateMetrics` is that walk; the tests hold it to
-// lib/metrics.ts on materialized resamples.
+// lib/evaluation/metrics.ts on materialized resamples.
 import seedrandom from "seedrandom";
 import { atThreshold, brier, confusion, logLoss, prAuc, rocAuc, type Confusion } from "./metrics";
 import { descendingOrder, tieGroupEnd } from "../core/ranking";
@@ -48,7 +48,7 @@ export interface EvaluateOptions {
   seed?: number | string;
 }
 
-const LOG_EPS = 1e-15; // as lib/metrics.ts logLoss
+const LOG_EPS = 1e-15; // as lib/evaluation/metrics.ts logLoss
 
 function checkInputs(y: ArrayLike<number>, p: ArrayLike<number>): void {
   if (y.length !== p.length) throw new RangeError(`y has ${y.length} labels but p has ${p.length} scores`);
@@ -76,7 +76,7 @@ export function topDecileLift(y: ArrayLike<number>, p: ArrayLike<number>): numbe
 
 /**
  * All metrics of the resample that takes row i counts[i] times, in one pass over `order` (= descendingOrder(p)).
- * With counts all 1 it equals lib/metrics.ts on (y, p).
+ * With counts all 1 it equals lib/evaluation/metrics.ts on (y, p).
  */
 export function replicateMetrics(
   y: ArrayLike<number>,
@@ -178,7 +178,7 @@ export function stratifiedBootstrapCounts(
   return into;
 }
 
-/** Point estimates (lib/metrics.ts) with stratified, seeded bootstrap percentile 95% intervals. */
+/** Point estimates (lib/evaluation/metrics.ts) with stratified, seeded bootstrap percentile 95% intervals. */
 export function evaluate(y: ArrayLike<number>, p: ArrayLike<number>, threshold: number, options: EvaluateOptions = {}): EvaluationReport {
   checkInputs(y, p);
   const replicates = options.bootstrap ?? 1000;
@@ -362,7 +362,7 @@ export interface ThresholdSweep {
   specificity: number[];
 }
 
-/** lib/metrics.ts atThreshold at each threshold, as columns. */
+/** lib/evaluation/metrics.ts atThreshold at each threshold, as columns. */
 export function thresholdSweep(y: ArrayLike<number>, p: ArrayLike<number>, thresholds: readonly number[]): ThresholdSweep {
   checkInputs(y, p);
   const out: ThresholdSweep = { thresholds: [...thresholds], precision: [], recall: [], f1: [], accuracy: [], specificity: [] };

@@ -8,11 +8,11 @@
 //   tied values (70,224 candidates at the root, 2,704 distinct; a one-hot column repeats one split ~1,600 times).
 //   patches/ml-cart+2.1.1.patch (applied by patch-package on `npm install`) makes the first a single max loop and drops
 //   a candidate equal to the one before it. Both are exact: the same trees, node for node and bit for bit
-//   (test/forest.test.ts checks against the published functions). 0.10-0.16 s per tree, 55-69x (bench-forest.js).
+//   (test/models/forest.test.ts checks against the published functions). 0.10-0.16 s per tree, 55-69x (bench-forest.js).
 //   A second step of the same patch replaces ml-cart's per-node design (a transposed copy, a sort per column and an
 //   O(n) pass per candidate) for Gini classification: columns are sorted once per tree, a node is a range of each
 //   column's sorted order, and each column is swept once with running class counts; the Gini gain is computed with
-//   the published formula and operation order, so the trees stay identical (test/forest.test.ts compares them with
+//   the published formula and operation order, so the trees stay identical (test/models/forest.test.ts compares them with
 //   the published code). ml-random-forest is handed an ml-matrix row view instead of copied arrays.
 //   `node scripts/bench-forest.js` times published, first-step and current code on the same trees.
 // - Randomization. ml-random-forest draws the column subset once per *tree* (random subspaces), not per split as

@@ -22,7 +22,7 @@
 //   "balanced" factors) and shrinks toward 1/2, the balanced rate. It is a monotone transform of the share, so it moves
 //   scores (0.5 becomes the balanced threshold) without changing rankings. Per-row sample weights are not taken
 //   (`capabilities.sampleWeights` false): in knn a weight is not a repeated row (a repeated row would take two
-//   neighbour slots), and scikit-learn's KNeighborsClassifier takes none either; lib/tuning.ts asks for
+//   neighbour slots), and scikit-learn's KNeighborsClassifier takes none either; lib/training/tuning.ts asks for
 //   `classWeight: "balanced"` from learners without them.
 import type { Labels, Matrix as Rows } from "../core/matrix";
 import type { Capabilities, Classifier, FitOptions, SerializedClassifier } from "./classifier";

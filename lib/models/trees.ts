@@ -237,7 +237,7 @@ export class CompiledEnsemble {
   }
 
   /**
-   * Decision-path attribution on the padded layout (see lib/explain.ts pathAttribution): adds to `values[f]` the change
+   * Decision-path attribution on the padded layout (see lib/inspection/explain.ts pathAttribution): adds to `values[f]` the change
    * in node expectation at every split on f along x's path, and returns the summed root expectations and the margin.
    * `expectations(t)` gives tree t's per-node expectations (read once). Null when the padded layout does not apply
    * (deep trees, or a NaN in x): the caller walks the trees instead.

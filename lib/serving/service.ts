@@ -1,5 +1,5 @@
 // The prediction service: one customer's raw fields in, a checked, scored and explained answer out. The HTTP API
-// (lib/server.ts) and the batch scorer (lib/batch.ts) both go through `predict`, so they apply the same rules.
+// (lib/serving/app.ts) and the batch scorer (lib/serving/batch.ts) both go through `predict`, so they apply the same rules.
 import { cleanFields } from "../cleaning/record";
 import { reasonsFor } from "../inspection/explain";
 import { loadModelFile, modelVersion } from "../artifact/model-file";

@@ -1,4 +1,4 @@
-// Holds lib/calibration.ts to synthetic data whose calibration is known: ECE near 0 when labels are drawn from p,
+// Holds lib/evaluation/calibration.ts to synthetic data whose calibration is known: ECE near 0 when labels are drawn from p,
 // Platt recovering the (a, b) of a logistic link, isotonic monotone and Brier-reducing, the cross-fitted choice, JSON.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";

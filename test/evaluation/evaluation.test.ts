@@ -1,4 +1,4 @@
-// Holds lib/evaluation.ts to lib/metrics.ts and to brute-force definitions: the one-pass replicate walk, stratified
+// Holds lib/evaluation/evaluate.ts to lib/evaluation/metrics.ts and to brute-force definitions: the one-pass replicate walk, stratified
 // resampling, bootstrap intervals, top-decile lift, and the curves' endpoints.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,7 +33,7 @@ function sample(seed: number, n: number, decimals = 3, rate = 0.27, signal = 0.3
   return { y, p };
 }
 
-/** All metrics of (y, p) straight from lib/metrics.ts and the brute-force lift. */
+/** All metrics of (y, p) straight from lib/evaluation/metrics.ts and the brute-force lift. */
 function reference(y: number[], p: number[], threshold: number): Record<string, number> {
   const t = atThreshold(y, p, threshold);
   return {
@@ -77,7 +77,7 @@ function bruteLift(y: number[], p: number[]): number {
 const close = (a: number, b: number, tol = 1e-12, what = ""): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 describe("replicate walk", () => {
-  test("with counts all 1 it equals lib/metrics.ts and the brute-force lift (ties included)", () => {
+  test("with counts all 1 it equals lib/evaluation/metrics.ts and the brute-force lift (ties included)", () => {
     for (const decimals of [1, 2, 4]) {
       const { y, p } = sample(decimals, 700, decimals);
       const m = replicateMetrics(y, p, descendingOrder(p), new Uint32Array(y.length).fill(1), 0.4);
@@ -86,7 +86,7 @@ describe("replicate walk", () => {
     }
   });
 
-  test("on a bootstrap draw it equals lib/metrics.ts on the materialized resample", () => {
+  test("on a bootstrap draw it equals lib/evaluation/metrics.ts on the materialized resample", () => {
     const { y, p } = sample(7, 500, 2);
     const pos = y.flatMap((v, i) => (v === 1 ? [i] : []));
     const neg = y.flatMap((v, i) => (v === 0 ? [i] : []));
@@ -164,7 +164,7 @@ describe("evaluate", () => {
   // weak signal, so the top decile is not all churners (else its lift is constant under stratified resampling)
   const { y, p } = sample(11, 1400, 3, 0.27, 0.12);
 
-  test("point estimates are lib/metrics.ts; confusion matches; every interval contains its point estimate", () => {
+  test("point estimates are lib/evaluation/metrics.ts; confusion matches; every interval contains its point estimate", () => {
     const e = evaluate(y, p, 0.5, { bootstrap: 400, seed: 1 });
     const ref = reference(y, p, 0.5);
     assert.equal(e.n, 1400);

@@ -216,7 +216,7 @@ describe("knn on Telco (60/20/20 split, seed 42)", () => {
     const shares = fitted({ k: K, prior: 0 }, train.X, train.y).predictProba(held.X);
     assert.ok(shares.every((v) => Math.abs(v * K - Math.round(v * K)) < 1e-9));
     assert.equal(rocAuc(held.y, p), rocAuc(held.y, shares));
-    // Balanced class weights (what lib/tuning.ts asks of learners without sample weights) move scores, not ranks.
+    // Balanced class weights (what lib/training/tuning.ts asks of learners without sample weights) move scores, not ranks.
     const balanced = fitted({ k: K, weights: "uniform", classWeight: "balanced" }, train.X, train.y).predictProba(held.X);
     assert.equal(rocAuc(held.y, balanced), rocAuc(held.y, p));
     const mean = (v: Float64Array): number => v.reduce((a, b) => a + b, 0) / v.length;

@@ -31,7 +31,7 @@ const TELCO = path.join(rawDir, "telco-customer-churn.csv");
 const PEER_TEST_AUC = 0.846;
 const TELCO_PARAMS = { nRounds: 300, eta: 0.05, maxDepth: 4, subsample: 0.8, colsampleByTree: 0.8, seed: 0 };
 
-// A quick one-hot design matrix for these tests only (the real pipeline lives in lib/pipeline.ts).
+// A quick one-hot design matrix for these tests only (the real pipeline lives in lib/features/pipeline.ts).
 const NUMERIC = ["SeniorCitizen", "tenure", "MonthlyCharges", "TotalCharges"] as const;
 const CATEGORICAL = [
   "gender",
