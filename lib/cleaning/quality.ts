@@ -133,3 +133,27 @@ export function describeQualityProblems(report: QualityReport): string[] {
   if (incons) out.push(`**Contradictory combinations kept and flagged:** ${incons}.`);
   return out;
 }
+
+export interface InvalidValueRow {
+  column: string;
+  invalid: number;
+  /** Reasons with their counts, e.g. "out of range 12; sentinel code 4". */
+  reasons: string;
+  /** Up to 20 distinct raw values that were refused. */
+  examples: string;
+}
+
+/** The columns with impossible values set missing: how many, why, and examples of the raw values. */
+export function invalidValueRows(report: QualityReport): InvalidValueRow[] {
+  return COLUMN_NAMES.filter((name) => report.columns[name].invalid > 0).map((name) => {
+    const q = report.columns[name];
+    return {
+      column: name,
+      invalid: q.invalid,
+      reasons: Object.entries(q.invalidReasons)
+        .map(([why, n]) => `${why} ${n}`)
+        .join("; "),
+      examples: Object.keys(q.invalidExamples).join(", "),
+    };
+  });
+}

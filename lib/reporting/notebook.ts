@@ -172,7 +172,7 @@ function formatCell(v: unknown, digits: number): { text: string; numeric: boolea
  * An HTML <table> of the rows. All keys, values and the caption are HTML-escaped; numbers are
  * right-aligned, non-integers printed with `digits` decimals (default 3); null/undefined are blank.
  */
-export function htmlTable(rows: Record<string, unknown>[], opts: TableOptions = {}): string {
+export function htmlTable(rows: readonly object[], opts: TableOptions = {}): string {
   const digits = Math.min(100, Math.max(0, Math.trunc(opts.digits ?? 3)));
   let columns = opts.columns;
   if (!columns) {
@@ -186,7 +186,7 @@ export function htmlTable(rows: Record<string, unknown>[], opts: TableOptions = 
   out.push("<tbody>");
   for (const row of rows) {
     const cells = columns.map((c) => {
-      const { text, numeric } = formatCell(row[c], digits);
+      const { text, numeric } = formatCell((row as Record<string, unknown>)[c], digits);
       return numeric ? `<td style="text-align:right">${escapeHtml(text)}</td>` : `<td>${escapeHtml(text)}</td>`;
     });
     out.push("<tr>" + cells.join("") + "</tr>");
@@ -255,7 +255,8 @@ export function showFigure(fig: PlotlyFigure, opts?: FigureOptions): void {
 }
 
 /** Displays rows as an HTML table (see htmlTable). A no-op outside tslab. */
-export function showTable(rows: Record<string, unknown>[], opts?: TableOptions): void {
+/** Shows rows of any plain-object type (interfaces included) as a table in the cell's output. */
+export function showTable(rows: readonly object[], opts?: TableOptions): void {
   if (!tslabDisplay()) return;
   emit("html", htmlTable(rows, opts));
 }

@@ -13,6 +13,7 @@ import {
   cleanBytes,
   cleanFields,
   cleanFile,
+  invalidValueRows,
   readCleanedCsv,
   writeCleanOutputs,
 } from "../../lib/cleaning";
@@ -131,6 +132,30 @@ describe("the take-home export, customer_churn_data.csv", () => {
     assert.deepEqual(report.duplicates.conflicts, {});
     assert.deepEqual(report.absentColumns, []);
     assert.deepEqual(report.unknownColumns, []);
+  });
+});
+
+describe("invalidValueRows, the impossible values a notebook shows", () => {
+  test("one row per column with invalid values, in IBM order, counts and reasons as the report has them", () => {
+    const { report } = cleanedTakeHome();
+    const rows = invalidValueRows(report);
+    const expected = COLUMN_NAMES.filter((c) => report.columns[c].invalid > 0);
+    assert.ok(expected.length > 0, "the take-home export has impossible values");
+    assert.deepEqual(
+      rows.map((r) => r.column),
+      expected,
+    );
+    for (const r of rows) {
+      const q = report.columns[r.column as ColumnName];
+      assert.equal(r.invalid, q.invalid);
+      const reasons = Object.fromEntries(r.reasons.split("; ").map((part) => [part.replace(/ \d+$/, ""), Number(/\d+$/.exec(part)?.[0])]));
+      assert.deepEqual(reasons, q.invalidReasons);
+      assert.equal(r.examples, Object.keys(q.invalidExamples).join(", "));
+    }
+  });
+
+  test("a clean file has none", () => {
+    assert.deepEqual(invalidValueRows(cleanedIbm().report), []);
   });
 });
 
