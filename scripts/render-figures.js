@@ -22,7 +22,7 @@ const path = require("node:path");
 const { spawn } = require("node:child_process");
 
 const root = path.resolve(__dirname, "..");
-const CHROMIUM_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+const { QUIET_FLAGS, findChromium, missingChromium } = require("./lib/chromium");
 const PARALLEL = Math.max(1, Math.min(2, os.cpus().length));
 
 function loadLib() {
@@ -39,25 +39,6 @@ function loadDataLib() {
   } catch (err) {
     throw new Error(`cannot load dist/lib/data (${err.message}): run \`npm run build\` first`, { cause: err });
   }
-}
-
-/** The Chromium binary: env CHROMIUM, else the first known name on PATH; null when none. */
-function findChromium(env = process.env) {
-  const given = env.CHROMIUM && env.CHROMIUM.trim();
-  if (given) return fs.existsSync(given) ? given : null;
-  for (const dir of (env.PATH || "").split(path.delimiter)) {
-    if (!dir) continue;
-    for (const name of CHROMIUM_NAMES) {
-      const candidate = path.join(dir, name);
-      try {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return null;
 }
 
 /** Default export: the project's convention (lib/data/acquire.ts locateData). */
@@ -162,11 +143,8 @@ async function renderBatch(chromium, figures, workDir, budgetMs) {
 function chromiumFlags(workDir, profile) {
   return [
     "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
+    ...QUIET_FLAGS,
     "--hide-scrollbars",
-    "--no-first-run",
-    "--no-default-browser-check",
     "--force-device-scale-factor=1",
     `--user-data-dir=${path.join(workDir, `profile-${profile}`)}`,
   ];
@@ -308,9 +286,7 @@ async function renderFigures(options = {}) {
 
   const chromium = options.chromium ?? findChromium();
   if (!chromium) {
-    const given = process.env.CHROMIUM && process.env.CHROMIUM.trim();
-    const where = given ? `CHROMIUM=${given} does not exist` : `none of ${CHROMIUM_NAMES.join(", ")} is on PATH`;
-    const err = new Error(`Chromium not found (${where}): install it (apt-get install chromium) or set CHROMIUM to its path`);
+    const err = new Error(missingChromium());
     err.code = "NO_CHROMIUM";
     throw err;
   }

@@ -9,7 +9,8 @@
 //   slides/slides.ipynb          the executed notebook
 //   slides/slides.slides.html    the deck (code inputs and prompts removed, outputs only)
 //   slides/reveal.js/            reveal.js (dist/ and plugin/notes/) copied from node_modules: no CDN
-//   slides/slides.pdf            when chromium (or google-chrome) is on PATH, or $CHROME points at one
+//   slides/slides.pdf            one page per slide, printed by puppeteer-core on the system Chromium (scripts/lib/chromium.js:
+//                                env CHROMIUM or chromium on PATH; missing: the script fails unless --no-pdf)
 //
 // Offline: nbconvert's reveal template loads require.js, jQuery and MathJax from URLs (Debian points them at
 // /usr/share/javascript, pip's nbconvert at CDNs) and reveal.js through require.js. The deck uses none of them
@@ -20,6 +21,7 @@
 // Environment, as scripts/run-notebooks.js: CHURN_ARTIFACTS (artifacts folder), CHURN_EXPORT_FILE (the export, read
 // by the notebook through lib/run's locateRun), JUPYTER_PYTHON (interpreter).
 "use strict";
+/* global window, document -- the functions handed to page.evaluate run in the deck's page */
 
 const fs = require("node:fs");
 const os = require("node:os");
@@ -122,48 +124,50 @@ function externalSources(html) {
   return [...found];
 }
 
-function findChrome() {
-  const candidates = [process.env.CHROME, "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"].filter(Boolean);
-  for (const c of candidates) {
-    const r = spawnSync(c, ["--version"], { encoding: "utf8", timeout: 30_000 });
-    if (!r.error && r.status === 0) return { bin: c, version: r.stdout.trim() };
-  }
-  return null;
+/** Pages in a PDF file: its /Type /Page objects (not /Pages, the tree's inner nodes). */
+function pdfPageCount(file) {
+  return (fs.readFileSync(file, "latin1").match(/\/Type\s*\/Page\b/g) || []).length;
 }
 
-function printPdf(chrome, htmlFile, pdfFile) {
+/**
+ * Prints the deck in reveal.js's print-pdf mode with puppeteer-core on the system Chromium. Printing starts only
+ * once reveal.js has laid out one .pdf-page per slide (its `pdf-ready` event), every Plotly figure has drawn its SVG
+ * and the fonts are loaded, so the PDF cannot come out blank or short; the page count is then checked against
+ * the deck's slide count, and a mismatch fails the build.
+ */
+async function printPdf(chromium, htmlFile, pdfFile) {
   fs.rmSync(pdfFile, { force: true });
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-slides-chrome-"));
-  try {
-    const r = spawnSync(
-      chrome,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--no-pdf-header-footer",
-        `--user-data-dir=${userDir}`,
-        "--run-all-compositor-stages-before-draw",
-        "--virtual-time-budget=15000",
-        `--print-to-pdf=${pdfFile}`,
-        `file://${htmlFile}?print-pdf`,
-      ],
-      { encoding: "utf8", timeout: 180_000 },
+  const { withBrowser } = require("./lib/chromium");
+  const slides = await withBrowser(chromium, async (browser) => {
+    const page = await browser.newPage();
+    await page.evaluateOnNewDocument(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        window.Reveal.on("pdf-ready", () => (window.__pdfReady = true));
+      });
+    });
+    await page.goto(`file://${htmlFile}?print-pdf`, { waitUntil: "load", timeout: 120_000 });
+    await page.waitForFunction(
+      () => window.__pdfReady === true && [...document.querySelectorAll(".js-plotly-plot")].every((el) => el.querySelector(".main-svg")),
+      { timeout: 120_000, polling: 100 },
     );
-    if (r.error || !fs.existsSync(pdfFile) || fs.statSync(pdfFile).size === 0) {
-      throw new SlidesError(
-        `${chrome} did not write ${rel(pdfFile)}:\n${r.error ? r.error.message : stripAnsi(r.stderr).split("\n").slice(-15).join("\n")}`,
-      );
+    await page.evaluate(() => document.fonts.ready);
+    const counts = await page.evaluate(() => ({
+      slides: window.Reveal.getTotalSlides(),
+      pdfPages: document.querySelectorAll(".pdf-page").length,
+    }));
+    if (counts.pdfPages !== counts.slides) {
+      throw new SlidesError(`reveal.js laid out ${counts.pdfPages} PDF pages for ${counts.slides} slides`);
     }
-  } finally {
-    fs.rmSync(userDir, { recursive: true, force: true });
-  }
+    await page.pdf({ path: pdfFile, preferCSSPageSize: true, printBackground: true, timeout: 120_000 });
+    return counts.slides;
+  });
+  const pages = fs.existsSync(pdfFile) ? pdfPageCount(pdfFile) : 0;
+  if (pages !== slides) throw new SlidesError(`${rel(pdfFile)} has ${pages} pages for the deck's ${slides} slides`);
+  return pages;
 }
 
 // eslint-disable-next-line max-lines-per-function -- the deck's build steps in order (execute, export, check offline, print), each a few lines that share the same paths
-function main(argv) {
+async function main(argv) {
   const { values } = require("./lib/args").scriptArgs(
     "slides",
     "npm run slides [-- --no-pdf]",
@@ -269,27 +273,23 @@ function main(argv) {
 
   // 3. PDF through reveal's print-pdf mode.
   if (!pdf) return 0;
-  const chrome = findChrome();
-  if (!chrome) {
-    console.log("slides: no chromium/google-chrome on PATH (or $CHROME): PDF skipped");
-    return 0;
-  }
+  const { findChromium, missingChromium } = require("./lib/chromium");
+  const chromium = findChromium();
+  if (!chromium) throw new SlidesError(`${missingChromium()}; or pass --no-pdf`);
   t0 = Date.now();
-  printPdf(chrome.bin, htmlFile, pdfFile);
-  const pages = (fs.readFileSync(pdfFile, "latin1").match(/\/Type\s*\/Page\b/g) || []).length;
-  console.log(
-    `slides: ${rel(pdfFile)} (${pages} pages, ${(fs.statSync(pdfFile).size / 1024).toFixed(0)} KB, ${chrome.version}, ${secs()}s)`,
-  );
+  const pages = await printPdf(chromium, htmlFile, pdfFile);
+  console.log(`slides: ${rel(pdfFile)} (${pages} pages, one per slide, ${(fs.statSync(pdfFile).size / 1024).toFixed(0)} KB, ${secs()}s)`);
   return 0;
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (err) {
-    console.error(`slides: ${err && err.message ? err.message : err}`);
-    process.exitCode = 1;
-  }
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err) => {
+      console.error(`slides: ${err && err.message ? err.message : err}`);
+      process.exitCode = 1;
+    },
+  );
 }
 
 module.exports = { externalSources };
