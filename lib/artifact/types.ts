@@ -29,6 +29,27 @@ export interface ModelReport {
   fit_seconds: number;
 }
 
+/** One candidate of the model selection (training/selection.ts). */
+export interface SelectionRow {
+  name: string;
+  mean_auc: number;
+  /** Standard error of the mean: fold sd / sqrt(folds). */
+  se_auc: number;
+  within_one_se: boolean;
+}
+
+export interface Selection {
+  rule: string;
+  /** The candidate with the best mean CV ROC-AUC. */
+  best: string;
+  best_mean_auc: number;
+  /** The best candidate's standard error; the bar is best_mean_auc - best_se_auc. */
+  best_se_auc: number;
+  bar: number;
+  chosen: string;
+  candidates: SelectionRow[];
+}
+
 export interface MetricsFile {
   best_model: string;
   /** The saved model's threshold (after calibration, when a calibrator is kept). */
@@ -47,8 +68,10 @@ export interface MetricsFile {
     test: number;
   };
   models: Record<string, ModelReport>;
-  /** The soft vote of the best families, kept only when it beats the best single model by `min_gain` validation ROC-AUC. */
-  ensemble: { members: string[]; kept: boolean; validation_auc: number; best_single_validation_auc: number; min_gain: number };
+  /** The one-standard-error rule on CV ROC-AUC over the families' tuned candidates and their soft vote. */
+  selection: Selection;
+  /** The soft vote of the best k families by CV; kept when the selection chooses it. */
+  ensemble: { members: string[]; kept: boolean; cv_auc: number; validation_auc: number };
   /** Every candidate: those cut after the first folds of successive halving have `folds` < the full count. */
   tuning: { family: string; params: Record<string, unknown>; mean_auc: number; sd_auc: number; folds: number; seconds: number }[];
   seconds: { total: number; tuning: number };
@@ -128,4 +151,9 @@ export interface StudyFile {
   /** The export studied: the same file churn train used. */
   data: DataRef;
   seconds: number;
+}
+
+/** The family whose learner the selected model is, or for the soft vote its best member by CV: what studies of "the served model" study. */
+export function selectedFamily(m: Pick<MetricsFile, "best_model" | "ensemble">): string {
+  return m.best_model === "ensemble" ? (m.ensemble.members[0] ?? m.best_model) : m.best_model;
 }

@@ -23,8 +23,8 @@ export interface ValueAssumptions {
   /** Expected remaining lifetime of a saved customer, in months. Assumed 12. */
   lifetimeMonths: number;
   /**
-   * Share of MonthlyCharges that is margin. Default 1.0: the data carries no cost information, so the model counts
-   * revenue kept; this is an upper bound and should be set to the real contribution margin where known.
+   * Share of MonthlyCharges that is margin. Default 0.6, the middle of the 40-80% range the campaign plan states
+   * (evaluation/campaign.ts): the data carries no cost information; set the real contribution margin where known.
    */
   margin: number;
 }
@@ -33,7 +33,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<ValueAssumptions> = Object.freeze({
   offerCost: 50,
   saveRate: 0.3,
   lifetimeMonths: 12,
-  margin: 1.0,
+  margin: 0.6,
 });
 
 /** Plain descriptions of each assumption, for reports. */
@@ -41,7 +41,7 @@ export const ASSUMPTION_NOTES: Readonly<Record<keyof ValueAssumptions, string>> 
   offerCost: "cost of one retention contact plus offer, paid for every contacted customer",
   saveRate: "share of contacted customers who would have churned that the offer keeps",
   lifetimeMonths: "expected remaining lifetime, in months, of a saved customer",
-  margin: "share of MonthlyCharges that is margin (1.0 = revenue; no cost data in the source)",
+  margin: "share of MonthlyCharges that is margin (assumed 60%, stated over 40-80%: no cost data in the source)",
 });
 
 export interface CampaignValue {
@@ -205,12 +205,14 @@ export function valueByTopShare(
 /**
  * The value-maximizing threshold, searched exactly over every distinct score (contacting score >= t), and over
  * contacting nobody (threshold null, net 0). Ties go to the higher threshold (fewer contacts for the same value).
+ * `maxContacted` limits the search to thresholds that contact at most that many customers (a capacity or budget).
  */
 export function bestOperatingPoint(
   y: ArrayLike<number>,
   p: ArrayLike<number>,
   monthlyCharges: ArrayLike<number>,
   assumptions: Partial<ValueAssumptions> = {},
+  limit: { maxContacted?: number } = {},
 ): OperatingPoint {
   check(y, p, monthlyCharges);
   const a = resolve(assumptions);
@@ -226,7 +228,9 @@ export function bestOperatingPoint(
   };
   let reached = 0;
   let churnerValue = 0;
+  const maxContacted = limit.maxContacted ?? n;
   for (let r = 0; r < n; r++) {
+    if (r + 1 > maxContacted) break;
     const i = order[r] as number;
     if (y[i] === 1) {
       reached++;

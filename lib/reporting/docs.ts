@@ -3,7 +3,8 @@
 // a committed document disagrees.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { DEFAULT_ASSUMPTIONS, bestOperatingPoint, valueStatement } from "../evaluation/business";
+import { DEFAULT_ASSUMPTIONS } from "../evaluation/business";
+import { campaignPlan, campaignStatement } from "../evaluation/campaign";
 import { type QualityReport, cleanFile } from "../cleaning/table";
 import type { MetricsFile, ModelFile, StudyFile } from "../artifact/types";
 import type { Scorer } from "../artifact/scorer";
@@ -139,7 +140,7 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
   const m = ev.metrics;
   const charges = t.customers.map((c) => c.MonthlyCharges ?? 0);
   const assumptions = { ...DEFAULT_ASSUMPTIONS, ...model.business?.assumptions };
-  const best = bestOperatingPoint(t.y, t.p, charges, assumptions);
+  const plan = campaignPlan(t.y, t.p, charges, { assumptions, seed: model.seed });
   add(
     "evaluation",
     `The served model (**${model.name}**, threshold ${model.threshold.toFixed(3)}) on the ${t.y.length.toLocaleString("en-US")} test customers, ` +
@@ -152,10 +153,9 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
             return { metric: k, value: v.value, "95% interval": `${f4(v.ci95[0])} – ${f4(v.ci95[1])}` };
           }),
       ) +
-      `\n\nUnder the stated retention assumptions (offer ${money(assumptions.offerCost)} per contact, ${pct(assumptions.saveRate, 0)} of contacted ` +
-      `churners saved, ${assumptions.lifetimeMonths} months of MonthlyCharges × ${assumptions.margin} kept per saved customer), the best operating ` +
-      `point contacts ${pct(best.contactedShare)} of customers, reaches ${pct(best.churnerShare)} of churners and nets ${money(best.netPer1000)} per ` +
-      `1,000 customers per campaign.\n\n${valueStatement(t.y, t.p, charges, assumptions)
+      `\n\nThe campaign (offer ${money(assumptions.offerCost)} per contact, ${pct(assumptions.saveRate, 0)} of contacted churners saved, ` +
+      `${assumptions.lifetimeMonths} months of MonthlyCharges × ${assumptions.margin} kept per saved customer):\n\n` +
+      `${campaignStatement(plan, model.threshold)
         .map((s) => `- ${s}`)
         .join("\n")}`,
   );

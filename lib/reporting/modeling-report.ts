@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Figure } from "./figure";
-import type { MetricsFile, StudyFile } from "../artifact/types";
+import { type MetricsFile, type SelectionRow, type StudyFile, selectedFamily } from "../artifact/types";
 
 export interface TrainingArtifacts {
   metrics: MetricsFile;
@@ -151,38 +151,46 @@ export function ablationFigure(study: StudyFile): Figure {
 
 const f4 = (x: number): string => x.toFixed(4);
 
+/** The selection in sentences: the rule, the best candidate, the one chosen and its margin, the soft vote's place. */
+export function selectionVerdict(m: MetricsFile): string[] {
+  const sel = m.selection;
+  const row = (name: string): SelectionRow | undefined => sel.candidates.find((c) => c.name === name);
+  const chosen = row(sel.chosen);
+  const test = f4(m.models[m.best_model]?.test.roc_auc ?? Number.NaN);
+  const out: string[] = [];
+  out.push(
+    sel.chosen === sel.best
+      ? `**${sel.chosen}** is selected: it has the best mean CV ROC-AUC (${f4(sel.best_mean_auc)}, standard error ${f4(sel.best_se_auc)}) and no simpler candidate is within one standard error of it. On the untouched test set it scores ${test}.`
+      : `**${sel.chosen}** is selected by the one-standard-error rule: ${sel.best} has the best mean CV ROC-AUC (${f4(sel.best_mean_auc)}, standard error ${f4(sel.best_se_auc)}), and ${sel.chosen}, the simplest candidate within one standard error of it, scores ${f4(chosen?.mean_auc ?? Number.NaN)}, ${f4(sel.best_mean_auc - (chosen?.mean_auc ?? Number.NaN))} lower. On the untouched test set it scores ${test}.`,
+  );
+  const within = sel.candidates.filter((c) => c.within_one_se).map((c) => `${c.name} ${f4(c.mean_auc)}`);
+  const below = sel.candidates.filter((c) => !c.within_one_se).map((c) => `${c.name} ${f4(c.mean_auc)}`);
+  out.push(
+    `Within one standard error of the best (at or above ${f4(sel.bar)}): ${within.join(", ")}` +
+      (below.length ? `; below it: ${below.join(", ")}.` : ".") +
+      " Differences that small are noise, so the rule prefers the candidate that is simplest to serve and to explain.",
+  );
+  const e = m.ensemble;
+  if (e.members.length) {
+    const vote = row("ensemble");
+    out.push(
+      e.kept
+        ? `The soft vote of ${e.members.join(" + ")} (CV ROC-AUC ${f4(e.cv_auc)}) is selected: no single model comes within one standard error of it.`
+        : `The soft vote of ${e.members.join(" + ")} scores CV ROC-AUC ${f4(e.cv_auc)}` +
+            (vote?.within_one_se
+              ? ", within one standard error of the best, but a simpler single model is too, so it is not kept."
+              : ", below the bar, so it is not kept."),
+    );
+  }
+  return out;
+}
+
 /** Why the selected model won, and what the studies found, in sentences built from the artifacts. */
 export function modelingVerdict(m: MetricsFile, study: StudyFile | null): string[] {
-  const ranked = Object.entries(m.models).sort((a, b) => b[1].validation.roc_auc - a[1].validation.roc_auc);
-  const [first, second] = ranked;
-  const out: string[] = [];
-  if (first && second) {
-    out.push(
-      `**${m.best_model}** is selected: validation ROC-AUC ${f4(first[1].validation.roc_auc)} against ${f4(second[1].validation.roc_auc)} for ${second[0]}. ` +
-        `On the untouched test set it scores ${f4(m.models[m.best_model]?.test.roc_auc ?? Number.NaN)}.`,
-    );
-  }
-  const cvSds = Object.values(m.models)
-    .map((r) => r.cv.sd_auc)
-    .filter((s): s is number => s !== null);
-  const third = ranked[2];
-  if (cvSds.length && first && third) {
-    const noise = Math.max(...cvSds);
-    const gap = first[1].validation.roc_auc - third[1].validation.roc_auc;
-    out.push(
-      `Fold-to-fold noise in CV ROC-AUC is up to ${f4(noise)} (sd); the best three on validation are ${f4(gap)} apart, ` +
-        (gap < noise
-          ? "so their ranking is within noise and simplicity or speed may decide between them."
-          : "a gap larger than the fold noise."),
-    );
-  }
-  out.push(
-    m.ensemble.kept
-      ? `Soft voting ${m.ensemble.members.join(" + ")} beats the best single model on validation (${f4(m.ensemble.validation_auc)} vs ${f4(m.ensemble.best_single_validation_auc)}), so the ensemble is kept: its members make different mistakes.`
-      : `Soft voting ${m.ensemble.members.join(" + ")} does not beat the best single model on validation (${f4(m.ensemble.validation_auc)} vs ${f4(m.ensemble.best_single_validation_auc)}), so it is not kept.`,
-  );
+  const out = [...selectionVerdict(m)];
   if (study) {
-    const none = study.imbalance.find((r) => r.strategy === "none");
+    const served = selectedFamily(m);
+    const none = study.imbalance.find((r) => r.strategy === "none" && r.family === served);
     const moved = study.imbalance.find((r) => r.strategy === "threshold moving" && r.family === none?.family);
     const weights = study.imbalance.find((r) => r.strategy === "weights" && r.family === none?.family);
     if (none && moved && weights) {

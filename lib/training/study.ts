@@ -12,7 +12,16 @@ import { PipelineScorer, type Scorer, SoftVoteScorer } from "../artifact/scorer"
 import { RunMismatchError } from "../artifact/run";
 import { permutationImportance } from "../inspection/permutation";
 import { splitRows } from "./split-rows";
-import type { CvComparison, Imbalance, ImbalanceRow, MetricsFile, NativeImportance, PermutationRow, StudyFile } from "../artifact/types";
+import {
+  type CvComparison,
+  type Imbalance,
+  type ImbalanceRow,
+  type MetricsFile,
+  type NativeImportance,
+  type PermutationRow,
+  type StudyFile,
+  selectedFamily,
+} from "../artifact/types";
 import { type CvData, type Task, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
 export interface StudyOptions {
@@ -131,7 +140,10 @@ async function studyContext(options: StudyOptions): Promise<StudyContext> {
 
 /** 1. Class imbalance: the same tuned learner with no correction, class weights, or oversampling inside folds. */
 async function imbalanceStudy(ctx: StudyContext): Promise<ImbalanceRow[]> {
-  const families: FamilyName[] = ctx.options.quick ? ["xgboost"] : ["xgboost", "logistic_regression", "random_forest"];
+  // The selected model's learner first (the verdict is about it), then the other two fast learners for comparison.
+  const selected = selectedFamily(ctx.metrics) as FamilyName;
+  const others = (["logistic_regression", "xgboost", "random_forest"] as FamilyName[]).filter((f) => f !== selected);
+  const families: FamilyName[] = ctx.options.quick ? [selected] : [selected, ...others];
   const strategies: Imbalance[] = ["none", "weights", "oversample"];
   const cv = await ctx.run(
     families.flatMap((f) => strategies.flatMap((s) => foldTasks(ctx.data, { family: f, params: ctx.params(f), imbalance: s }))),
@@ -180,8 +192,7 @@ function nativeImportances(fitted: Map<string, PipelineScorer>): NativeImportanc
 /** 4. Selection: drop raw columns whose permutation importance is not above noise; keep the cut only if CV agrees. */
 async function selectionStudy(ctx: StudyContext, permRows: readonly PermutationRow[]): Promise<StudyFile["selection"]> {
   const { metrics } = ctx;
-  const selectionFamily: FamilyName =
-    metrics.best_model === "ensemble" ? ((metrics.ensemble.members[0] ?? "xgboost") as FamilyName) : (metrics.best_model as FamilyName);
+  const selectionFamily = selectedFamily(metrics) as FamilyName;
   const dropped = permRows.filter((r) => r.mean <= r.sd).map((r) => r.column);
   const base = family(selectionFamily).pipeline;
   const variants: { variant: string; pipeline: PipelineOptions }[] = [

@@ -1,10 +1,11 @@
-// `churn train`: clean, split, tune every family with CV, select on validation, test once, write a self-contained model.
+// `churn train`: clean, split, tune every family with CV, select by the one-SE rule on CV, threshold and calibrate on
+// validation, test once, write a self-contained model.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CLEANING_RULES, type QualityReport } from "../cleaning/table";
 import { FAMILIES, type FamilyName, family } from "./families";
 import { type Scorecard, bestF1Threshold, rocAuc, scorecard } from "../evaluation/metrics";
-import { MODEL_SCHEMA, type MetricsFile, type ModelFile, type ModelReport, type SplitFile } from "../artifact/types";
+import { MODEL_SCHEMA, type MetricsFile, type Selection, type ModelFile, type ModelReport, type SplitFile } from "../artifact/types";
 import { MODEL_SCHEMA_VERSION, sealModel } from "../artifact/model-file";
 import { modelsReady } from "../models/registry";
 import { referenceStatistics } from "../artifact/reference";
@@ -14,17 +15,11 @@ import { CalibratedScorer, PipelineScorer, type Scorer, SoftVoteScorer } from ".
 import type { Customer } from "../core/schema";
 import { churnLabel, churnerCount } from "../core/labels";
 import { type SplitRows, splitRows } from "./split-rows";
+import { foldAucs, selectByOneStandardError } from "./selection";
 import { type CvData, type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
 /** Successive halving: folds every candidate is scored on before the best third of each family goes on. */
 const HALVING_FIRST_FOLDS = 2;
-
-/**
- * Validation ROC-AUC a soft vote must add over the best single model to be kept. An ensemble multiplies serving
- * latency and explanation cost by its members (a 300-tree forest alone takes ~20 µs per customer); a gain smaller than
- * the sampling noise of a validation AUC (its bootstrap sd here is ~0.01) does not pay for that.
- */
-export const ENSEMBLE_MIN_GAIN = 0.005;
 
 export interface TrainOptions {
   data: string;
@@ -71,9 +66,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   );
   const tuning = await tuneByHalving(rows.train, options, log);
   const onTrain = fitOnTrain(bestPerFamily(tuning.cv), rows, log);
-  const vote = chooseEnsemble(onTrain, rows.yVal);
+  const vote = chooseModel(onTrain, tuning.cvData, rows.yVal);
+  const sel = vote.selection;
   log(
-    `train: ensemble of ${vote.members.join("+")} validation auc ${vote.auc.toFixed(4)} -> ${vote.keep ? "kept" : "not kept"}; best: ${vote.bestName}`,
+    `train: best cv auc ${sel.best} ${sel.best_mean_auc.toFixed(4)} (se ${sel.best_se_auc.toFixed(4)}); simplest within one se: ${vote.bestName}`,
   );
   const fits = finalFits(onTrain, vote, tuning, rows);
   const calibrated = calibrateWinner(fits, vote, rows, options.seed);
@@ -190,59 +186,78 @@ function fitOnTrain(best: Map<FamilyName, CvSummary>, rows: Rows, log: (line: st
 }
 
 interface Vote {
-  /** Families by validation ROC-AUC, best first. */
+  /** The one-standard-error selection over the families' tuned candidates and their soft vote. */
+  selection: Selection;
+  /** Families by mean CV ROC-AUC, best first. */
   ranked: FamilyName[];
-  bestSingle: FamilyName;
-  bestSingleAuc: number;
-  /** The best single family's validation scores (its train-only model). */
-  bestSinglePVal: Float64Array;
+  /** The soft vote's members: the best k families by CV, k chosen by the vote's own CV ROC-AUC. */
   members: FamilyName[];
+  /** The vote's mean CV ROC-AUC (members' out-of-fold scores averaged). */
+  cvAuc: number;
+  /** The sd of the vote's fold ROC-AUCs. */
+  cvSd: number;
+  /** The vote's validation ROC-AUC (members' train-only models averaged). */
   auc: number;
   keep: boolean;
   pVal: Float64Array;
   threshold: number;
+  /** The selected model: a family name or "ensemble". */
   bestName: string;
+  /** The selected model's validation scores (its train-only model). */
+  bestPVal: Float64Array;
 }
 
-/** Mean of the members' validation scores. */
-function voteScores(onTrain: OnTrain, members: readonly FamilyName[], n: number): Float64Array {
+/** Mean of the members' scores. */
+function meanScores(scores: readonly ArrayLike<number>[], n: number): Float64Array {
   const p = new Float64Array(n);
-  for (const name of members) onTrain.get(name)?.pVal.forEach((v, i) => (p[i] = (p[i] as number) + v / members.length));
+  for (const s of scores) for (let i = 0; i < n; i++) p[i] = (p[i] as number) + (s[i] as number) / scores.length;
   return p;
 }
 
-/** 3. The soft vote of the best k families (the k with the best validation ROC-AUC), kept only if it beats the best single model by ENSEMBLE_MIN_GAIN. */
-function chooseEnsemble(onTrain: OnTrain, yVal: number[]): Vote {
-  const ranked = [...onTrain].sort((a, b) => rocAuc(yVal, b[1].pVal) - rocAuc(yVal, a[1].pVal)).map(([name]) => name);
-  const bestSingle = ranked[0];
-  if (!bestSingle) throw new Error("no model family produced a model");
+/**
+ * 3. Selection: each family's tuned candidate and the soft vote of the best k families by CV (k chosen by the vote's
+ * CV ROC-AUC on the averaged out-of-fold scores), judged by the one-standard-error rule on CV ROC-AUC
+ * (training/selection.ts). Validation is left for the threshold and the calibration.
+ */
+function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[]): Vote {
+  const ranked = [...onTrain].sort((a, b) => b[1].cv.meanAuc - a[1].cv.meanAuc).map(([name]) => name);
+  if (ranked.length === 0) throw new Error("no model family produced a model");
+  const oof = (name: FamilyName): Float64Array => (onTrain.get(name) as { cv: CvSummary }).cv.oof;
+  const familyCandidates = ranked.map((name) => ({ name, foldAucs: foldAucs(cvData, oof(name)) }));
   let members: FamilyName[] = [];
-  let auc = -1;
+  let voteFolds: number[] = [];
   for (let size = 2; size <= ranked.length; size++) {
     const candidate = ranked.slice(0, size);
-    const a = rocAuc(yVal, voteScores(onTrain, candidate, yVal.length));
-    if (a > auc) {
-      auc = a;
+    const folds = foldAucs(cvData, meanScores(candidate.map(oof), cvData.labels.length));
+    if (members.length === 0 || mean(folds) > mean(voteFolds)) {
       members = candidate;
+      voteFolds = folds;
     }
   }
-  const bestSinglePVal = (onTrain.get(bestSingle) as { pVal: Float64Array }).pVal;
-  const bestSingleAuc = rocAuc(yVal, bestSinglePVal);
-  const keep = auc > bestSingleAuc + ENSEMBLE_MIN_GAIN;
-  const pVal = voteScores(onTrain, members, yVal.length);
+  const candidates = members.length ? [...familyCandidates, { name: "ensemble", foldAucs: voteFolds }] : familyCandidates;
+  const selection = selectByOneStandardError(candidates);
+  const keep = selection.chosen === "ensemble";
+  const pVal = meanScores(
+    members.map((n) => (onTrain.get(n) as { pVal: Float64Array }).pVal),
+    yVal.length,
+  );
+  const bestName = selection.chosen;
   return {
+    selection,
     ranked,
-    bestSingle,
-    bestSingleAuc,
-    bestSinglePVal,
     members,
-    auc,
+    cvAuc: members.length ? mean(voteFolds) : Number.NaN,
+    cvSd: members.length ? Math.sqrt(voteFolds.reduce((a, x) => a + (x - mean(voteFolds)) ** 2, 0) / (voteFolds.length - 1)) : Number.NaN,
+    auc: members.length ? rocAuc(yVal, pVal) : Number.NaN,
     keep,
     pVal,
     threshold: bestF1Threshold(yVal, pVal).threshold,
-    bestName: keep ? "ensemble" : bestSingle,
+    bestName,
+    bestPVal: keep ? pVal : (onTrain.get(bestName as FamilyName) as { pVal: Float64Array }).pVal,
   };
 }
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 interface Fits {
   final: Map<string, Scorer>;
@@ -283,7 +298,12 @@ function finalFits(onTrain: OnTrain, vote: Vote, tuning: Tuning, rows: Rows): Fi
   models["ensemble"] = {
     family: "ensemble",
     params: { members: vote.members, weights: "equal" },
-    cv: { folds: 0, mean_auc: null, sd_auc: null, candidates: vote.ranked.length - 1 },
+    cv: {
+      folds: tuning.cvData.folds.length,
+      mean_auc: vote.cvAuc,
+      sd_auc: vote.cvSd,
+      candidates: vote.ranked.length - 1,
+    },
     validation: scorecard(rows.yVal, vote.pVal, vote.threshold),
     test: scorecard(rows.yTest, ensemble.score(rows.test), vote.threshold),
     fit_seconds: vote.members.reduce((s, n) => s + (models[n]?.fit_seconds ?? 0), 0),
@@ -304,8 +324,8 @@ interface Calibrated {
  * chosen again on validation (a calibrator is monotone, but isotonic steps can merge scores).
  */
 function calibrateWinner(fits: Fits, vote: Vote, rows: Rows, seed: number): Calibrated {
-  const uncalibrated = vote.keep ? fits.ensemble : (fits.final.get(vote.bestSingle) as Scorer);
-  const winnerVal = vote.keep ? vote.pVal : vote.bestSinglePVal;
+  const uncalibrated = vote.keep ? fits.ensemble : (fits.final.get(vote.bestName) as Scorer);
+  const winnerVal = vote.bestPVal;
   const calibration = chooseCalibrator(rows.yVal, winnerVal, { seed });
   const winner: Scorer = calibration.calibrator ? new CalibratedScorer(uncalibrated, calibration.calibrator) : uncalibrated;
   let report: { validation: Scorecard; test: Scorecard } = fits.models[vote.bestName] as ModelReport;
@@ -345,13 +365,8 @@ function metricsFile(a: {
       test: data.test.length,
     },
     models: fits.models,
-    ensemble: {
-      members: vote.members,
-      kept: vote.keep,
-      validation_auc: vote.auc,
-      best_single_validation_auc: vote.bestSingleAuc,
-      min_gain: ENSEMBLE_MIN_GAIN,
-    },
+    selection: vote.selection,
+    ensemble: { members: vote.members, kept: vote.keep, cv_auc: vote.cvAuc, validation_auc: vote.auc },
     tuning: [...tuning.cv, ...tuning.halved].map((s) => ({
       family: s.family,
       params: s.params,

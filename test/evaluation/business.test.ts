@@ -44,15 +44,15 @@ describe("expectedValue", () => {
     assert.equal(v.churnersReached, 3);
     close(v.expectedSaved, 0.9);
     close(v.cost, 200);
-    close(v.value, 0.3 * (100 + 80 + 60) * 1.0 * 12);
-    close(v.net, 0.3 * 240 * 12 - 200);
+    close(v.value, 0.3 * (100 + 80 + 60) * DEFAULT_ASSUMPTIONS.margin * 12);
+    close(v.net, 0.3 * 240 * DEFAULT_ASSUMPTIONS.margin * 12 - 200);
     const w = expectedValue(y, p, mc, 0.7, { margin: 0.5, lifetimeMonths: 6, saveRate: 1, offerCost: 10 });
     close(w.value, 240 * 0.5 * 6);
     close(w.net, 720 - 40);
   });
 
   test("defaults are the documented assumptions and bad ones are refused", () => {
-    assert.deepEqual({ ...DEFAULT_ASSUMPTIONS }, { offerCost: 50, saveRate: 0.3, lifetimeMonths: 12, margin: 1 });
+    assert.deepEqual({ ...DEFAULT_ASSUMPTIONS }, { offerCost: 50, saveRate: 0.3, lifetimeMonths: 12, margin: 0.6 });
     assert.throws(() => expectedValue(y, p, mc, 0.5, { saveRate: 1.5 }), /saveRate/);
     assert.throws(() => expectedValue(y, p, mc, 0.5, { offerCost: -1 }), /offerCost/);
     assert.throws(() => expectedValue(y, p.slice(1), mc, 0.5), /align/);
@@ -80,7 +80,7 @@ describe("sweeps and the best operating point", () => {
     assert.equal(top30.topPercent, 30);
     assert.equal(top30.contacted, 3);
     assert.equal(top30.churnersReached, 2);
-    close(top30.net, 0.3 * 180 * 12 - 150);
+    close(top30.net, 0.3 * 180 * DEFAULT_ASSUMPTIONS.margin * 12 - 150);
     assert.equal(rows[0]?.contacted, 1); // 1% of 10 rounds up to one customer
     assert.equal(rows[99]?.contacted, 10);
     close(rows[99].net, expectedValue(y, p, mc, 0).net);

@@ -15,7 +15,8 @@ import type { Customer } from "../../lib/core/schema";
 import { loadScorer } from "../../lib/artifact/scorer";
 import { stratifiedSplit } from "../../lib/core/split";
 import { MODEL_SCHEMA, type MetricsFile, type ModelFile, type SplitFile } from "../../lib/artifact/types";
-import { type TrainResult, ENSEMBLE_MIN_GAIN } from "../../lib/training/train";
+import { type TrainResult } from "../../lib/training/train";
+import { SIMPLICITY_ORDER } from "../../lib/training/selection";
 import { modelsReady } from "../../lib/models/registry";
 import { foldTasks, makeCvData, runTasks, summarize } from "../../lib/training/tuning";
 
@@ -157,16 +158,32 @@ describe("train (quick, seed 42, 2 workers) on the messy export", () => {
     }
   });
 
-  test("the ensemble is the best-ranked families on validation, kept only when it beats the best single model by ENSEMBLE_MIN_GAIN", async () => {
+  test("selection is the simplest candidate within one standard error of the best CV ROC-AUC; the vote is a top-k prefix by CV", async () => {
     const { metrics } = await run();
-    const byVal = FAMILY_NAMES.map((n) => [n, metrics.models[n]?.validation.roc_auc as number] as const).sort((a, b) => b[1] - a[1]);
+    const sel = metrics.selection;
+    const names = sel.candidates.map((c) => c.name);
+    assert.deepEqual(new Set(names), new Set([...FAMILY_NAMES, "ensemble"]));
+    for (const n of FAMILY_NAMES) {
+      const c = sel.candidates.find((x) => x.name === n);
+      assert.ok(c && Math.abs(c.mean_auc - (metrics.models[n]?.cv.mean_auc as number)) < 1e-9, `${n}: the rule sees the reported CV mean`);
+    }
+    const best = sel.candidates.reduce((b, c) => (c.mean_auc > b.mean_auc ? c : b));
+    assert.equal(sel.best_mean_auc, best.mean_auc);
+    assert.ok(Math.abs(sel.bar - (best.mean_auc - best.se_auc)) < 1e-12);
+    const rank = (n: string): number => (SIMPLICITY_ORDER as readonly string[]).indexOf(n);
+    const eligible = sel.candidates.filter((c) => c.mean_auc >= sel.bar).sort((a, b) => rank(a.name) - rank(b.name));
+    assert.equal(sel.chosen, eligible[0]?.name);
+    assert.equal(metrics.best_model, sel.chosen);
+    const byCv = FAMILY_NAMES.map((n) => [n, metrics.models[n]?.cv.mean_auc as number] as const).sort((a, b) => b[1] - a[1]);
     const e = metrics.ensemble;
-    assert.equal(e.best_single_validation_auc, byVal[0]?.[1]);
     assert.ok(e.members.length >= 2);
-    assert.deepEqual(new Set(e.members), new Set(byVal.slice(0, e.members.length).map(([n]) => n)), "members are a top-k prefix");
+    assert.deepEqual(
+      e.members,
+      byCv.slice(0, e.members.length).map(([n]) => n),
+      "members are the top-k families by CV",
+    );
+    assert.equal(e.kept, sel.chosen === "ensemble");
     assert.ok(Math.abs(e.validation_auc - (metrics.models["ensemble"]?.validation.roc_auc as number)) < 1e-12);
-    assert.equal(e.kept, e.validation_auc > e.best_single_validation_auc + ENSEMBLE_MIN_GAIN);
-    assert.equal(metrics.best_model, e.kept ? "ensemble" : byVal[0]?.[0]);
   });
 
   test("model.json is self-describing and carries the best model's numbers", async () => {
