@@ -98,7 +98,15 @@ export interface ModelFile {
     validation: Record<string, { brier: number; roc_auc: number; log_loss: number; ece: number }>;
   };
   /** Retention value assumptions the business view uses by default (lib/evaluation/business.ts). */
-  business: { assumptions: ValueAssumptions };
+  business: {
+    assumptions: ValueAssumptions;
+    /**
+     * The campaign plan chosen on validation (evaluation/campaign.ts): contact scores >= `contactThreshold` (the
+     * value-maximizing threshold within the contact capacity and budget); `watchThreshold` bounds the next group of the
+     * same size. The API's risk bands are these: high (contact), medium (watch), low. Absent in older model files.
+     */
+    campaign?: { contactThreshold: number; watchThreshold: number; capacityShare: number; budgetPer1000: number };
+  };
   /** sha256 of every other field (lib/artifact/model-file.ts); the loader refuses a file whose content does not match. */
   checksum: string;
 }

@@ -121,10 +121,10 @@ export function campaignPlan(
   };
 }
 
-export type RiskBand = "contact" | "watch" | "low";
+export type PlanBand = "contact" | "watch" | "low";
 
 export interface RiskBandRow {
-  band: RiskBand;
+  band: PlanBand;
   customers: number;
   share: number;
   churners: number;
@@ -145,7 +145,7 @@ export function riskBands(y: ArrayLike<number>, p: ArrayLike<number>, plan: Pick
   let watchEnd = Math.min(n, 2 * contact);
   while (watchEnd < n && watchEnd > 0 && (p[order[watchEnd] as number] as number) === (p[order[watchEnd - 1] as number] as number))
     watchEnd++;
-  const bands: [RiskBand, number, number][] = [
+  const bands: [PlanBand, number, number][] = [
     ["contact", 0, contact],
     ["watch", contact, watchEnd],
     ["low", watchEnd, n],

@@ -1,6 +1,8 @@
 // The partial-dependence figure: one panel per result of inspection/pdp.ts, on a shared churn-score axis.
 import type { Figure } from "./figure";
 import type { PartialDependence } from "../inspection/pdp";
+import type { Customer } from "../core/schema";
+import { ss } from "../core/stats";
 
 /**
  * Partial-dependence plots, one panel per result side by side (a shared churn-score axis): numeric columns as lines
@@ -37,4 +39,32 @@ export function pdpFigure(results: PartialDependence | readonly PartialDependenc
     };
   });
   return { data, layout };
+}
+
+const NUMERIC_FIELDS = ["tenure", "MonthlyCharges", "TotalCharges"] as const;
+
+/**
+ * The caveat partial dependence needs on this data: it moves one field while holding the others at their observed
+ * values, so for a field strongly correlated with another (|r| >= `minAbsR`; TotalCharges is about tenure x
+ * MonthlyCharges) it averages over combinations that do not occur, and its curve can run against the raw churn rate.
+ * One sentence per shown field that has such a partner; empty when none has.
+ */
+export function pdpCorrelationCaveats(customers: readonly Customer[], fields: readonly string[], minAbsR = 0.7): string[] {
+  // Pairs are compared on the customers with all three values (TotalCharges is missing for new customers).
+  const complete = customers.filter((c) => NUMERIC_FIELDS.every((f) => Number.isFinite(c[f])));
+  const values = new Map(NUMERIC_FIELDS.map((f) => [f, complete.map((c) => c[f] as number)]));
+  const out: string[] = [];
+  for (const field of fields) {
+    const x = values.get(field as (typeof NUMERIC_FIELDS)[number]);
+    if (!x) continue;
+    const partners = NUMERIC_FIELDS.filter((g) => g !== field)
+      .map((g) => ({ g, r: ss.sampleCorrelation(x, values.get(g) as number[]) }))
+      .filter(({ r }) => Math.abs(r) >= minAbsR);
+    if (partners.length === 0) continue;
+    out.push(
+      `${field} correlates ${partners.map(({ g, r }) => `${r.toFixed(2)} with ${g}`).join(" and ")}: its partial dependence moves ${field} ` +
+        `with those held fixed, over combinations that rarely occur, so read it as the model's response, not as what happens to a real customer.`,
+    );
+  }
+  return out;
 }

@@ -98,6 +98,8 @@ export class PredictionService {
   readonly ood: OodChecker;
   /** Training churn rate: below it a customer is less risky than the average training customer. */
   readonly baseRate: number;
+  /** Lowest scores of the high and medium risk bands. */
+  readonly bands: { high: number; medium: number };
 
   constructor(
     readonly file: ModelFile,
@@ -107,6 +109,8 @@ export class PredictionService {
     this.threshold = file.threshold;
     this.ood = new OodChecker(file.reference);
     this.baseRate = file.reference.churnRate;
+    const plan = file.business?.campaign;
+    this.bands = plan ? { high: plan.contactThreshold, medium: plan.watchThreshold } : { high: this.threshold, medium: this.baseRate };
   }
 
   static load(path: string): PredictionService {
@@ -114,10 +118,14 @@ export class PredictionService {
     return new PredictionService(file, scorer);
   }
 
-  /** high: at or above the model's threshold (the customers a campaign contacts); medium: above the training churn rate; low: otherwise. */
+  /**
+   * By the campaign plan saved with the model: high, the customers the plan contacts; medium, the next group of the
+   * same size (next month's candidates); low, the rest. Model files without a plan: high at or above the threshold,
+   * medium above the training churn rate.
+   */
   riskBand(p: number): RiskBand {
-    if (p >= this.threshold) return "high";
-    return p >= this.baseRate ? "medium" : "low";
+    if (p >= this.bands.high) return "high";
+    return p >= this.bands.medium ? "medium" : "low";
   }
 
   predict(input: unknown, options: PredictOptions = {}): PredictOutcome {

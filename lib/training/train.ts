@@ -10,6 +10,7 @@ import { MODEL_SCHEMA_VERSION, sealModel } from "../artifact/model-file";
 import { modelsReady } from "../models/registry";
 import { referenceStatistics } from "../artifact/reference";
 import { DEFAULT_ASSUMPTIONS } from "../evaluation/business";
+import { campaignPlan, riskBands } from "../evaluation/campaign";
 import { chooseCalibrator } from "../evaluation/calibration";
 import { CalibratedScorer, PipelineScorer, type Scorer, SoftVoteScorer } from "../artifact/scorer";
 import type { Customer } from "../core/schema";
@@ -96,7 +97,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       rule: calibrated.calibration.rule,
       validation: calibrated.calibration.crossFitted,
     },
-    business: { assumptions: { ...DEFAULT_ASSUMPTIONS } },
+    business: { assumptions: { ...DEFAULT_ASSUMPTIONS }, ...campaignOnValidation(rows, calibrated.valScores, options.seed) },
   });
   metrics.seconds.total = elapsed(started);
   const splitFile: SplitFile = { ...data.split, data: { file: metrics.dataset.file, sha256: dataSha256 } };
@@ -313,6 +314,8 @@ function finalFits(onTrain: OnTrain, vote: Vote, tuning: Tuning, rows: Rows): Fi
 
 interface Calibrated {
   winner: Scorer;
+  /** The selected model's (calibrated) validation scores. */
+  valScores: Float64Array;
   calibration: ReturnType<typeof chooseCalibrator>;
   report: { validation: Scorecard; test: Scorecard };
 }
@@ -329,12 +332,30 @@ function calibrateWinner(fits: Fits, vote: Vote, rows: Rows, seed: number): Cali
   const calibration = chooseCalibrator(rows.yVal, winnerVal, { seed });
   const winner: Scorer = calibration.calibrator ? new CalibratedScorer(uncalibrated, calibration.calibrator) : uncalibrated;
   let report: { validation: Scorecard; test: Scorecard } = fits.models[vote.bestName] as ModelReport;
+  let valScores = winnerVal;
   if (calibration.calibrator) {
     const calVal = calibration.calibrator.apply(winnerVal);
+    valScores = calVal;
     const threshold = bestF1Threshold(rows.yVal, calVal).threshold;
     report = { validation: scorecard(rows.yVal, calVal, threshold), test: scorecard(rows.yTest, winner.score(rows.test), threshold) };
   }
-  return { winner, calibration, report };
+  return { winner, valScores, calibration, report };
+}
+
+/** The campaign plan on validation (default assumptions and limits): the thresholds the API's risk bands use. */
+function campaignOnValidation(rows: Rows, valScores: Float64Array, seed: number): Pick<ModelFile["business"], "campaign"> {
+  const charges = rows.validation.map((c) => c.MonthlyCharges ?? 0);
+  const plan = campaignPlan(rows.yVal, valScores, charges, { samples: 1, seed });
+  if (plan.point.threshold === null) return {};
+  const watch = riskBands(rows.yVal, valScores, plan)[1];
+  return {
+    campaign: {
+      contactThreshold: plan.point.threshold,
+      watchThreshold: watch?.minScore ?? plan.point.threshold,
+      capacityShare: plan.limits.capacityShare,
+      budgetPer1000: plan.limits.budgetPer1000,
+    },
+  };
 }
 
 /** metrics.json: every model's scorecards, the selection, the ensemble's verdict, the tuning record and timings. */

@@ -178,11 +178,20 @@ describe("prediction service", () => {
     }
   });
 
-  test("risk bands follow the threshold and the training churn rate", async () => {
+  test("risk bands follow the campaign plan saved with the model, and the threshold and churn rate without one", async () => {
     const s = await service();
-    assert.equal(s.riskBand(s.threshold), "high");
-    assert.equal(s.riskBand(Math.max(0, s.baseRate - 0.01)), "low");
-    if (s.threshold > s.baseRate) assert.equal(s.riskBand((s.threshold + s.baseRate) / 2), "medium");
+    const { file } = loadModelFile(await trained());
+    const plan = file.business.campaign;
+    assert.ok(plan, "churn train saves the campaign plan");
+    assert.ok(plan.watchThreshold <= plan.contactThreshold);
+    assert.equal(s.riskBand(plan.contactThreshold), "high");
+    if (plan.watchThreshold < plan.contactThreshold) assert.equal(s.riskBand(plan.watchThreshold), "medium");
+    assert.equal(s.riskBand(Math.max(0, plan.watchThreshold - 1e-6)), "low");
+    const { campaign: _dropped, ...business } = file.business;
+    const old = new PredictionService({ ...file, business }, s.scorer);
+    assert.equal(old.riskBand(old.threshold), "high");
+    assert.equal(old.riskBand(Math.max(0, old.baseRate - 0.01)), "low");
+    if (old.threshold > old.baseRate) assert.equal(old.riskBand((old.threshold + old.baseRate) / 2), "medium");
   });
 
   test("refuses impossible values and wrong types, naming every bad field at once", async () => {
