@@ -1,10 +1,13 @@
-// Shared test support: the repository's raw data, memoization, and a quick Telco design matrix for learner tests.
+// Shared test support: the repository's raw data, memoization, the check of a reason list, and a quick Telco design
+// matrix for learner tests.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { cleanFile } from "../lib/cleaning";
-import type { Customer } from "../lib/core/schema";
+import { type Customer, FEATURE_COLUMNS } from "../lib/core/schema";
+import { ALL_DERIVED } from "../lib/features/pipeline";
+import { fieldOf } from "../lib/inspection/reasons";
 import { stratifiedSplit } from "../lib/core/split";
 
 /** The repository root (tests run from dist/test). */
@@ -23,6 +26,29 @@ export function rawFile(name: string): string {
 /** One customer as an API client sends it (IBM field names, no ID, no label): the committed docs/customer.json. */
 export function exampleCustomer(): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, "docs", "customer.json"), "utf8")) as Record<string, unknown>;
+}
+
+const RAW_FIELDS = new Set<string>(FEATURE_COLUMNS);
+const DERIVED_NAMES = new Set(ALL_DERIVED);
+
+/**
+ * What is wrong with a reason list, each problem named: a field that is a derived feature, a one-hot level or anything
+ * but a raw customer field, a field named twice, a reason stronger than the one before it. Empty when all is well.
+ */
+export function reasonProblems(reasons: readonly { field: string; contribution: number }[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  reasons.forEach((r, i) => {
+    if (DERIVED_NAMES.has(fieldOf(r.field))) problems.push(`${r.field} is a derived feature`);
+    if (r.field.includes("=")) problems.push(`${r.field} is a one-hot level`);
+    if (!RAW_FIELDS.has(r.field)) problems.push(`${r.field} is not a raw customer field`);
+    if (seen.has(r.field)) problems.push(`${r.field} appears twice`);
+    seen.add(r.field);
+    const prev = reasons[i - 1];
+    if (prev && Math.abs(prev.contribution) < Math.abs(r.contribution))
+      problems.push(`${r.field} is stronger than ${prev.field} before it`);
+  });
+  return problems;
 }
 
 /**

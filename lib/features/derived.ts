@@ -10,7 +10,10 @@ export interface DerivedFeature {
   levels?: readonly string[];
   /** One line: why a retention team would expect this to move churn. */
   rationale: string;
-  /** Cleaned columns it reads: the ablation and the API's missing-field warnings use this. */
+  /**
+   * Cleaned columns it reads: the ablation and the API's missing-field warnings use this, and per-customer reasons
+   * split the feature's contribution equally among them (inspection/reasons.ts rawFieldShares).
+   */
   inputs: readonly ColumnName[];
   /** A plain function, not a method: the pipeline keeps it apart from its feature. */
   compute: (c: Customer) => DerivedValue;

@@ -4,7 +4,10 @@
 export interface Attribution {
   /** The model's output for the average (linear) or cover-weighted expected (trees) row. */
   expectedValue: number;
-  /** One contribution per model column. */
+  /**
+   * One contribution per model column: one-hot levels and derived features are columns of their own here; reasons
+   * and per-field views fold them into raw customer fields with aggregateByField (reasons.ts).
+   */
   values: Float64Array;
   /** The model output explained (log-odds margin, or the forest's probability). */
   output: number;

@@ -26,7 +26,10 @@ export interface CustomerExplanation {
   expectedValue: number;
   /** Output explained, in `unit`: expectedValue + sum of all field contributions. */
   output: number;
-  /** Every raw field's contribution, in `unit`. */
+  /**
+   * Every raw customer field's contribution, in `unit`: one-hot and indicator columns summed into their field, derived
+   * features split equally among their inputs (rawFieldShares). They add up to output - expectedValue.
+   */
   fields: Record<string, number>;
   reasons: Reason[];
   /** Soft-vote members left out because their learner cannot be explained (k-NN). */

@@ -1,5 +1,6 @@
 // Tree attributions: exact path-dependent TreeSHAP (Lundberg et al. 2018, Algorithm 2), the O(depth) decision-path
-// attribution the API uses, and a brute-force Shapley reference for tests.
+// attribution the API uses, and a brute-force Shapley reference for tests. All are per model column (a tree splits on
+// one-hot levels and derived features); reasons.ts aggregateByField folds them into raw customer fields.
 import { CompiledEnsemble, type Tree, type TreeEnsemble, treeDepth } from "../models/trees";
 import type { Attribution } from "./attribution";
 

@@ -70,13 +70,18 @@ export const predictionSchema = {
     risk_band: { type: "string", enum: ["low", "medium", "high"] },
     reasons: {
       type: "array",
+      description:
+        "The strongest contributions to the score, by raw customer field: one-hot levels and missing indicators are summed " +
+        "into their field and each derived feature is split equally among the fields it is computed from, so a field " +
+        "appears at most once; strongest |contribution| first.",
+      maxItems: FEATURE_COLUMNS.length,
       items: {
         type: "object",
         properties: {
-          field: { type: "string" },
-          value: { type: "string" },
-          contribution: { type: "number" },
-          unit: { type: "string" },
+          field: { type: "string", enum: FEATURE_COLUMNS, description: "a customer field, in IBM's name" },
+          value: { type: "string", description: "the customer's value of the field, as text (missing: 'missing')" },
+          contribution: { type: "number", description: "signed; positive raises the churn risk, in `unit`" },
+          unit: { type: "string", enum: ["log-odds", "probability"] },
           text: { type: "string" },
         },
       },

@@ -1,5 +1,6 @@
 // Per-customer explanations: TreeSHAP additivity on real Telco XGBoost and forest models, agreement with brute-force
-// Shapley values on tiny trees, linear contributions adding up to the logit, and one-hot columns folded to raw fields.
+// Shapley values on tiny trees, linear contributions adding up to the logit, and one-hot, indicator and derived columns
+// folded to raw fields (each raw field once, the total unchanged).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
@@ -7,6 +8,7 @@ import seedrandom from "seedrandom";
 import { cleanFile } from "../../lib/cleaning";
 import {
   aggregateByField,
+  attributeColumns,
   bruteForceTreeShapley,
   ensembleMargin,
   explainCustomer,
@@ -14,6 +16,9 @@ import {
   linearContributions,
   nodeExpectations,
   pathAttribution,
+  rawFieldShares,
+  reasonsFor,
+  reasonsFromFields,
   topReasons,
   treeShap,
 } from "../../lib/inspection";
@@ -23,11 +28,12 @@ import { RandomForestModel } from "../../lib/models/forest";
 import { XGBoostClassifier } from "../../lib/models";
 import { createModel, modelsReady } from "../../lib/models/registry";
 import { FeaturePipeline } from "../../lib/features/pipeline";
-import type { Customer } from "../../lib/core/schema";
+import { DERIVED_FEATURES } from "../../lib/features/derived";
+import { type Customer, FEATURE_COLUMNS } from "../../lib/core/schema";
 import { PipelineScorer, SoftVoteScorer } from "../../lib/artifact/scorer";
 import { shuffled } from "../../lib/core/split";
 
-import { memo, rawFile } from "../support";
+import { memo, rawFile, reasonProblems } from "../support";
 
 const customers = memo(() => shuffled(cleanFile(rawFile("telco-customer-churn.csv")).customers, seedrandom("explain-test")));
 const train = memo(() => customers().slice(0, 400));
@@ -39,6 +45,8 @@ function sum(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i] as number;
   return s;
 }
+
+const RAW = new Set<string>(FEATURE_COLUMNS);
 
 /** A tree from pre-order node lists; internal node means are irrelevant to TreeSHAP here (leaves and covers are). */
 function makeTree(nodes: { f: number; t?: number; l?: number; r?: number; v?: number; c: number; dl?: number }[]): Tree {
@@ -222,22 +230,99 @@ describe("reasons by raw field", () => {
     assert.equal(fieldOf("Contract=__unknown__"), "Contract");
   });
 
-  test("topReasons sums one-hot columns into raw fields and words them", () => {
+  test("rawFieldShares: raw columns go whole to their field, derived ones equally to their distinct inputs", () => {
+    assert.deepEqual(rawFieldShares("tenure"), [{ field: "tenure", share: 1 }]);
+    assert.deepEqual(rawFieldShares("Contract=__unknown__"), [{ field: "Contract", share: 1 }]);
+    assert.deepEqual(rawFieldShares("TotalCharges_missing"), [{ field: "TotalCharges", share: 1 }]);
+    assert.deepEqual(rawFieldShares("tenure_band=0-6"), [{ field: "tenure", share: 1 }]);
+    assert.deepEqual(rawFieldShares("tenure_band_missing"), [{ field: "tenure", share: 1 }]);
+    assert.deepEqual(rawFieldShares("contract_payment=monthly/echeck"), [
+      { field: "Contract", share: 0.5 },
+      { field: "PaymentMethod", share: 0.5 },
+    ]);
+    assert.deepEqual(rawFieldShares("has_family"), rawFieldShares("has_family_missing"));
+    for (const f of DERIVED_FEATURES) {
+      const shares = rawFieldShares(f.name);
+      assert.deepEqual(shares.map((s) => s.field).sort(), [...new Set(f.inputs)].sort(), f.name);
+      for (const s of shares) assert.equal(s.share, 1 / shares.length, `${f.name}: equal shares`);
+      assert.ok(Math.abs(sum(shares.map((s) => s.share)) - 1) < 1e-12, `${f.name}: shares sum to 1`);
+    }
+    assert.throws(() => rawFieldShares("loyalty_score=high"), /loyalty_score=high comes from loyalty_score, which is neither/);
+    assert.throws(() => aggregateByField(["tenure", "mystery"], [1, 2]), /mystery/);
+  });
+
+  test("topReasons sums one-hot, indicator and derived columns into raw fields and words them", () => {
     const names = ["tenure", "tenure_missing", "Contract=Month-to-month", "Contract=Two year", "Contract=__unknown__", "tenure_band=0-6"];
     const values = [0.1, 0.05, 0.5, 0.12, 0, -0.3];
     const byField = aggregateByField(names, values);
-    assert.deepEqual([...byField.keys()], ["tenure", "Contract", "tenure_band"]);
+    assert.deepEqual([...byField.keys()], ["tenure", "Contract"]);
     assert.ok(Math.abs((byField.get("Contract") as number) - 0.62) < 1e-12);
+    assert.ok(Math.abs((byField.get("tenure") as number) - (0.1 + 0.05 - 0.3)) < 1e-12, "tenure_band's -0.30 goes to tenure");
     const c = { ...(customers().find((x) => x.Contract === "Month-to-month" && x.tenure !== null && x.tenure <= 6) as Customer) };
-    const reasons = topReasons(names, values, c, 2);
-    assert.equal(reasons.length, 2);
+    const reasons = topReasons(names, values, c, 5);
+    assert.equal(reasons.length, 2, "two raw fields, however many columns");
     assert.equal(reasons[0]?.field, "Contract");
     assert.equal(reasons[0]?.text, "Contract is Month-to-month: +0.62 to the churn log-odds");
-    assert.equal(reasons[1]?.field, "tenure_band");
-    assert.equal(reasons[1]?.value, "0-6");
-    assert.match(reasons[1]?.text ?? "", /^tenure_band is 0-6: -0\.30 to the churn log-odds$/);
+    assert.equal(reasons[1]?.field, "tenure");
+    assert.equal(reasons[1]?.value, String(c.tenure));
+    assert.equal(reasons[1]?.text, `tenure is ${c.tenure}: -0.15 to the churn log-odds`);
     const missing = topReasons(names, values, { ...c, Contract: null }, 1);
     assert.equal(missing[0]?.text, "Contract is missing: +0.62 to the churn log-odds");
+  });
+
+  test("a derived feature made of several fields is split equally, sign kept, and each field is named once", () => {
+    // contract_payment -0.40: -0.20 each to Contract and PaymentMethod; services_count +0.90: +0.10 to each of 9 inputs.
+    const names = ["Contract=Month-to-month", "contract_payment=monthly/echeck", "services_count", "PhoneService=Yes"];
+    const byField = aggregateByField(names, [0.1, -0.4, 0.9, 0.05]);
+    const services = DERIVED_FEATURES.find((f) => f.name === "services_count")?.inputs ?? [];
+    assert.equal(services.length, 9);
+    const expected = new Map<string, number>([
+      ["Contract", 0.1 - 0.2],
+      ["PaymentMethod", -0.2],
+    ]);
+    for (const f of services) expected.set(f, (expected.get(f) ?? 0) + 0.1);
+    expected.set("PhoneService", (expected.get("PhoneService") as number) + 0.05);
+    assert.deepEqual([...byField.keys()].sort(), [...expected.keys()].sort());
+    for (const [f, v] of expected) assert.ok(Math.abs((byField.get(f) as number) - v) < 1e-12, `${f}: ${byField.get(f)} vs ${v}`);
+    assert.ok(Math.abs(sum([...byField.values()]) - (0.1 - 0.4 + 0.9 + 0.05)) < 1e-12, "the total is unchanged");
+    const c = customers()[0] as Customer;
+    const reasons = topReasons(names, [0.1, -0.4, 0.9, 0.05], c, FEATURE_COLUMNS.length);
+    assert.deepEqual(reasonProblems(reasons), []);
+    assert.deepEqual(
+      reasons.slice(0, 2).map((r) => [r.field, r.contribution < 0]),
+      [
+        ["PaymentMethod", true],
+        ["PhoneService", false],
+      ],
+    );
+  });
+
+  test("reasonsFromFields folds a map keyed by derived fields too, so no caller can list one", () => {
+    const c = customers()[0] as Customer;
+    const byField = new Map([
+      ["tenure", 0.2],
+      ["tenure_band", 0.3],
+      ["contract_payment", -0.4],
+      ["Contract", 0.1],
+    ]);
+    const reasons = reasonsFromFields(byField, c, 10, "log-odds");
+    assert.deepEqual(reasonProblems(reasons), []);
+    assert.deepEqual(
+      reasons.map((r) => r.field),
+      ["tenure", "PaymentMethod", "Contract"],
+    );
+    assert.ok(Math.abs((reasons[0]?.contribution as number) - 0.5) < 1e-12);
+    assert.ok(Math.abs((reasons[2]?.contribution as number) + 0.1) < 1e-12);
+    // The check itself catches each kind of mistake.
+    assert.equal(reasonProblems([{ field: "tenure_band", contribution: 1 }]).length, 2);
+    assert.equal(reasonProblems([{ field: "Contract=Two year", contribution: 1 }]).length, 2);
+    assert.deepEqual(
+      reasonProblems([
+        { field: "tenure", contribution: 1 },
+        { field: "tenure", contribution: 0.5 },
+      ]),
+      ["tenure appears twice"],
+    );
   });
 
   test("explainCustomer adds up for pipeline scorers and a soft vote, and names raw fields", async () => {
@@ -247,7 +332,7 @@ describe("reasons by raw field", () => {
     const xgb = PipelineScorer.fit("xgb", "xgboost", { nRounds: 30, maxDepth: 3 }, {}, train(), y);
     const rf = PipelineScorer.fit("rf", "random_forest", { nEstimators: 20, bins: 32 }, {}, train(), y);
     const vote = new SoftVoteScorer("vote", [lr, xgb, rf], [1, 2, 1]);
-    const raw = new Set(lr.pipeline.featureNames.map(fieldOf));
+    const all = FEATURE_COLUMNS.length;
     for (const c of probe().slice(0, 20)) {
       for (const s of [lr, xgb, rf]) {
         const e = explainCustomer(s, c, 3);
@@ -255,16 +340,23 @@ describe("reasons by raw field", () => {
         const p = e.unit === "log-odds" ? 1 / (1 + Math.exp(-e.output)) : e.output;
         assert.ok(Math.abs(p - s.scoreOne(c)) < 1e-6, `${s.name}: explained output is the score`);
         assert.equal(e.reasons.length, 3);
-        for (const r of e.reasons) {
-          assert.ok(raw.has(r.field), r.field);
-          assert.ok(!r.field.includes("="));
+        assert.deepEqual(reasonProblems(e.reasons), [], s.name);
+        for (const f of Object.keys(e.fields)) assert.ok(RAW.has(f), `${s.name}: fields holds ${f}`);
+        // Folded to raw fields, the contributions still add up to the per-column ones, for both tree methods.
+        for (const trees of ["tree_shap", "path"] as const) {
+          const columns = sum(attributeColumns(s, c, trees).attribution.values);
+          const every = explainCustomer(s, c, all, { trees });
+          assert.ok(Math.abs(sum(Object.values(every.fields)) - columns) < 1e-9, `${s.name} ${trees}: fields add up to the columns`);
+          assert.ok(Math.abs(sum(every.reasons.map((r) => r.contribution)) - columns) < 1e-9, `${s.name} ${trees}: so do all reasons`);
+          assert.deepEqual(reasonProblems(every.reasons), [], `${s.name} ${trees}`);
+          assert.deepEqual(reasonsFor(s, c, all, { trees }), every.reasons);
         }
-        const mags = e.reasons.map((r) => Math.abs(r.contribution));
-        assert.ok(mags[0]! >= mags[1]! && mags[1]! >= mags[2]!);
       }
-      const v = explainCustomer(vote, c, 3);
+      const v = explainCustomer(vote, c, all);
       assert.equal(v.unit, "probability");
+      assert.deepEqual(reasonProblems(v.reasons), []);
       assert.ok(Math.abs(v.expectedValue + sum(Object.values(v.fields)) - v.output) < 1e-9);
+      assert.ok(Math.abs(v.expectedValue + sum(v.reasons.map((r) => r.contribution)) - v.output) < 1e-9);
       assert.ok(Math.abs(v.output - vote.scoreOne(c)) < 1e-6);
     }
   });

@@ -13,7 +13,7 @@ import { registerMonitor } from "../../lib/cli/monitor";
 import { ChurnTableError, cleanFile } from "../../lib/cleaning";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
-import { memo, rawFile } from "../support";
+import { memo, rawFile, reasonProblems } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 const service = memo(async () => PredictionService.load(await trained()));
@@ -66,6 +66,13 @@ describe("churn predict (streaming batch scoring)", () => {
       assert.equal(row.churn, p.churn ? "Yes" : "No");
       assert.equal(row.risk_band, p.risk_band);
       assert.equal(row.reasons, formatReasons(p));
+      // "field=value (+0.12); ...": raw fields, each once, as the API's reasons.
+      const listed = row.reasons.split("; ").map((text) => ({
+        field: text.slice(0, text.indexOf("=")),
+        contribution: Number(/\(([^()]+)\)$/.exec(text)?.[1]),
+      }));
+      assert.ok(listed.length === 2 && listed.every((r) => Number.isFinite(r.contribution)), row.reasons);
+      assert.deepEqual(reasonProblems(listed), [], row.reasons);
       assert.equal(row.warnings, p.warnings.map((w) => (w.field ? `${w.code}:${w.field}` : w.code)).join(";"));
       assert.equal(row.error, "");
     });

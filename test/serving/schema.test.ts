@@ -6,10 +6,10 @@ import * as path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { FEATURE_COLUMNS } from "../../lib/core/schema";
 import { buildApp, validators } from "../../lib/serving/app";
-import { customerSchema } from "../../lib/serving/schemas";
+import { customerSchema, predictionSchema } from "../../lib/serving/schemas";
 import { MAX_FIELDS, MAX_VALUE_LENGTH, PredictionService, recordErrors } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
-import { exampleCustomer, memo } from "../support";
+import { exampleCustomer, memo, reasonProblems } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 
@@ -93,6 +93,24 @@ describe("validation in the app", () => {
     }
     const batch = await post("/predict/batch?reasons=2", { customers: [CUSTOMER] });
     assert.equal(batch.json<{ results: { prediction: { reasons: unknown[] } }[] }>().results[0]?.prediction.reasons.length, 2);
+  });
+
+  test("answers agree with the prediction schema and the reason checks; a derived or one-hot reason fails both", async () => {
+    const validate = validators().body.compile(predictionSchema);
+    type Answer = { reasons: { field: string; value: string; contribution: number; unit: string; text: string }[] };
+    const answer = (await post(`/predict?reasons=${FEATURE_COLUMNS.length}`, CUSTOMER)).json<Answer>();
+    assert.ok(validate(answer), JSON.stringify(validate.errors));
+    assert.deepEqual(reasonProblems(answer.reasons), []);
+    const first = answer.reasons[0] as Answer["reasons"][number];
+    const weakest = { ...first, contribution: 0 };
+    for (const field of ["tenure_band", "contract_payment", "Contract=Month-to-month", "tenure_missing"]) {
+      const doctored = { ...answer, reasons: [...answer.reasons.slice(1), { ...weakest, field }] };
+      assert.equal(validate(doctored), false, `the schema refuses a reason on ${field}`);
+      assert.notDeepEqual(reasonProblems(doctored.reasons), [], `the checks refuse a reason on ${field}`);
+    }
+    // A field named twice is something JSON Schema cannot state of an array of objects: the checks catch it.
+    const twice = { ...answer, reasons: [...answer.reasons.slice(0, 2), { ...weakest, field: first.field }] };
+    assert.deepEqual(reasonProblems(twice.reasons), [`${first.field} appears twice`]);
   });
 
   test("/docs is generated from the same schemas the app validates with", async () => {

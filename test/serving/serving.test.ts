@@ -11,13 +11,13 @@ import { explainCustomer } from "../../lib/inspection/explain";
 import { ModelFileError, loadModelFile, modelChecksum, modelVersion, parseModelFile } from "../../lib/artifact/model-file";
 import { NOVELTY_WARN_PERCENTILE } from "../../lib/serving/ood";
 import { NoveltyScorer, chargesRatio, quantileRank } from "../../lib/artifact/reference";
-import type { Customer } from "../../lib/core/schema";
+import { type Customer, FEATURE_COLUMNS } from "../../lib/core/schema";
 import { buildApp } from "../../lib/serving/app";
 import { jsonDepth } from "../../lib/serving/body";
 import { MAX_BATCH } from "../../lib/serving/schemas";
 import { PredictionService } from "../../lib/serving/service";
 import { fixture } from "../fixtures";
-import { exampleCustomer, memo, rawFile } from "../support";
+import { exampleCustomer, memo, rawFile, reasonProblems } from "../support";
 
 const trained = memo(async () => path.join(await fixture("telco"), "model.json"));
 const customers = memo(() => cleanFile(rawFile("telco-customer-churn.csv")).customers);
@@ -178,6 +178,25 @@ describe("prediction service", () => {
     }
   });
 
+  test("reasons name raw customer fields, each once, strongest first, and add up to the whole attribution", async () => {
+    const s = await service();
+    const all = FEATURE_COLUMNS.length;
+    for (const c of customers().slice(0, 200)) {
+      const out = s.predict(asRecord(c), { reasons: all });
+      assert.ok(out.ok);
+      const { reasons } = out.prediction;
+      assert.deepEqual(reasonProblems(reasons), [], String(c.customerID));
+      // No derived feature or one-hot level is left out of the sum either: every raw field's share adds up to the
+      // model's output minus its expected value, the total of the per-column contributions.
+      const e = explainCustomer(s.scorer, c, 0, { trees: "path" });
+      const total = reasons.reduce((t, r) => t + r.contribution, 0);
+      assert.ok(Math.abs(total - (e.output - e.expectedValue)) < 1e-9, `${c.customerID}: ${total} vs ${e.output - e.expectedValue}`);
+      const top = s.predict(asRecord(c));
+      assert.ok(top.ok);
+      assert.deepEqual(top.prediction.reasons, reasons.slice(0, 3), "the default three are the strongest of the full list");
+    }
+  });
+
   test("risk bands follow the campaign plan saved with the model, and the threshold and churn rate without one", async () => {
     const s = await service();
     const { file } = loadModelFile(await trained());
@@ -274,6 +293,15 @@ describe("HTTP API (inject)", () => {
     assert.ok((body["reasons"] as unknown[]).length === 3);
     const absurd = await post("/predict", FIRST, { "x-request-id": "x".repeat(500) });
     assert.match(String(absurd.headers["x-request-id"]), /^[0-9a-f-]{36}$/, "an overlong id is replaced by a UUID");
+    const every = await post(`/predict?reasons=${FEATURE_COLUMNS.length}`, FIRST);
+    assert.deepEqual(reasonProblems(every.json<{ reasons: { field: string; contribution: number }[] }>().reasons), []);
+    const batch = await post(`/predict/batch?reasons=${FEATURE_COLUMNS.length}`, {
+      customers: customers()
+        .slice(0, 20)
+        .map((c) => asRecord(c)),
+    });
+    for (const result of batch.json<{ results: { prediction: { reasons: { field: string; contribution: number }[] } }[] }>().results)
+      assert.deepEqual(reasonProblems(result.prediction.reasons), []);
     const none = await post("/predict?reasons=0", FIRST);
     assert.deepEqual(none.json<Record<string, unknown>>()["reasons"], []);
     assert.equal((await post("/predict?reasons=-1", FIRST)).statusCode, 400);
