@@ -51,17 +51,23 @@ function missingChromium(env = process.env) {
 
 /**
  * Runs `use(browser)` with a headless puppeteer-core browser on the system Chromium and a throw-away profile, and
- * closes both afterwards, whatever `use` does.
+ * closes both afterwards, whatever `use` does. `launch` adds puppeteer launch options (e.g. handleSIGINT: false for a
+ * caller that stops other processes of its own on a signal before exiting).
  */
-async function withBrowser(chromium, use) {
+async function withBrowser(chromium, use, launch = {}) {
   const puppeteer = require("puppeteer-core");
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-chromium-"));
-  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, userDataDir, args: QUIET_FLAGS });
+  // A process.exit() before the finally below (a signal handler's) would leave the profile behind; puppeteer kills
+  // the browser on exit itself.
+  const removeProfile = () => fs.rmSync(userDataDir, { recursive: true, force: true });
+  process.once("exit", removeProfile);
+  const browser = await puppeteer.launch({ executablePath: chromium, headless: true, userDataDir, args: QUIET_FLAGS, ...launch });
   try {
     return await use(browser);
   } finally {
     await browser.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    process.removeListener("exit", removeProfile);
+    removeProfile();
   }
 }
 
