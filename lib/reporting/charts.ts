@@ -53,6 +53,9 @@ export function churnRatePanels(panels: readonly { name: string; rows: readonly 
       ...BASE_LAYOUT,
       title: { text: title },
       yaxis: { tickformat: ".0%", title: { text: "churn rate" } },
+      // Long "dimension: level" labels are drawn at an angle; automargin makes room for them instead of clipping.
+      xaxis: { tickangle: -40, automargin: true },
+      height: 520,
       barmode: "group",
       showlegend: false,
     },
