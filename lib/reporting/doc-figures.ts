@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { valueByTopShare } from "../evaluation/business";
+import { campaignPlan } from "../evaluation/campaign";
 import { churnRateFigure } from "./charts";
 import type { Figure } from "./figure";
 import { cleanFile } from "../cleaning/table";
@@ -274,13 +275,20 @@ function servedModelFigures(dir: string, customers: Customer[], exportFile: stri
   });
   const charges = test.map((c) => c.MonthlyCharges ?? 0);
   const values = valueByTopShare(y, p, charges, model.business?.assumptions);
-  const top = values.reduce((a, b) => (Number.isFinite(b.netPer1000) && b.netPer1000 > a.netPer1000 ? b : a));
+  const plan = campaignPlan(y, p, charges, { assumptions: model.business?.assumptions, seed: model.seed });
+  const planPercent = 100 * plan.point.contactedShare;
   figures.push({
     name: "value-by-top-share",
     title: "Value of contacting the riskiest customers",
-    alt: `Under the default retention assumptions, contacting the riskiest ${top.topPercent}% of customers is worth the most: $${int(top.netPer1000)} net per 1,000 customers on the test set, reaching ${percent(top.churnerShare)} of churners.`,
+    alt:
+      `Within the budget the campaign plan contacts the riskiest ${percent(plan.point.contactedShare)} of test customers, worth $${int(plan.point.netPer1000)} per 1,000 customers` +
+      (plan.unconstrained.threshold === null
+        ? "."
+        : `; without limits the value would peak at ${percent(plan.unconstrained.contactedShare)} ($${int(plan.unconstrained.netPer1000)}).`),
     figure: forReadme(topShareValueFigure(values, `Net value of contacting the riskiest customers (${model.name}, test set)`), {
       legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top", bgcolor: "rgba(255,255,255,0.8)" },
+      shapes: [{ type: "line", x0: planPercent, x1: planPercent, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#555" } }],
+      annotations: [{ x: planPercent, yref: "paper", y: 0.02, text: " plan (budget limit)", showarrow: false, xanchor: "left", yanchor: "bottom" }],
     }),
   });
 

@@ -270,7 +270,7 @@ export function topShareValueFigure(rows: readonly TopShareValue[], title = "Val
     data.push({
       type: "scatter",
       mode: "markers",
-      name: `best: top ${best.topPercent}%`,
+      name: `highest on the 1% grid: top ${best.topPercent}%`,
       x: [best.topPercent],
       y: [best.netPer1000],
       marker: { size: 10, color: "#333" },
