@@ -221,7 +221,7 @@ function modelFigures(metrics: MetricsFile, study: StudyFile | null): DocFigure[
   figures.push({
     name: "model-comparison",
     title: "Model comparison",
-    alt: `${metrics.best_model}, selected on validation ROC-AUC (${best.validation.roc_auc.toFixed(3)}), reaches ${best.test.roc_auc.toFixed(3)} on the test set, among ${Object.keys(metrics.models).length} candidates.`,
+    alt: `${metrics.best_model}, selected by the one-standard-error rule on CV ROC-AUC (${(metrics.selection.candidates.find((c) => c.name === metrics.best_model)?.mean_auc ?? Number.NaN).toFixed(3)}), reaches ${best.test.roc_auc.toFixed(3)} on the test set, among ${Object.keys(metrics.models).length} candidates.`,
     figure: forReadme(comparison, {
       legend: { orientation: "h", x: 0.5, xanchor: "center", y: 1.0, yanchor: "bottom" },
       margin: { t: 90 },
@@ -288,7 +288,9 @@ function servedModelFigures(dir: string, customers: Customer[], exportFile: stri
     figure: forReadme(topShareValueFigure(values, `Net value of contacting the riskiest customers (${model.name}, test set)`), {
       legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top", bgcolor: "rgba(255,255,255,0.8)" },
       shapes: [{ type: "line", x0: planPercent, x1: planPercent, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#555" } }],
-      annotations: [{ x: planPercent, yref: "paper", y: 0.02, text: " plan (budget limit)", showarrow: false, xanchor: "left", yanchor: "bottom" }],
+      annotations: [
+        { x: planPercent, yref: "paper", y: 0.02, text: " plan (budget limit)", showarrow: false, xanchor: "left", yanchor: "bottom" },
+      ],
     }),
   });
 

@@ -53,7 +53,7 @@ export function comparisonFigure(m: MetricsFile): Figure {
   return {
     data: [trace("validation", "#9ecae1"), trace("test", "#08519c")],
     layout: {
-      title: { text: "ROC-AUC by model: selected on validation, reported on test" },
+      title: { text: "ROC-AUC by model: selected on CV (one-standard-error rule), reported on test" },
       barmode: "group",
       yaxis: { title: { text: "ROC-AUC" }, range: [Math.min(...values) - 0.02, Math.max(...values) + 0.01] },
     },
