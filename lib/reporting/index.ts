@@ -2,6 +2,7 @@
 export * from "../core/format";
 export * from "./bench";
 export * from "./charts";
+export * from "./diagram";
 export * from "./doc-figures";
 export * from "./docs";
 export * from "./eda";

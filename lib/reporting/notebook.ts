@@ -9,6 +9,7 @@
 // executed notebooks / HTML reports are self-contained.
 
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { createRequire } from "node:module";
 import type { Display } from "tslab";
 import { valueText } from "../core/values";
@@ -269,4 +270,49 @@ export function showMarkdown(md: string): void {
 /** Displays raw (trusted) HTML. A no-op outside tslab. */
 export function showHtml(html: string): void {
   emit("html", html);
+}
+
+/**
+ * The <svg> element of an SVG file: whatever comes before the element (an XML declaration, a doctype, comments) is
+ * dropped. Throws, naming the file, when it is missing or holds no <svg>.
+ */
+export function svgFileMarkup(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new Error(`cannot read the SVG ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const start = text.search(/<svg[\s>]/);
+  const end = text.lastIndexOf("</svg>");
+  if (start < 0 || end < start) throw new Error(`${file} is not an SVG image: it has no <svg> element`);
+  return text.slice(start, end + "</svg>".length);
+}
+
+/** The SVG's own title (its <title> element), if it has one. */
+function svgTitle(svg: string): string | undefined {
+  const m = /^<svg\b[^>]*>\s*<title\b[^>]*>([^<]*)<\/title>/.exec(svg);
+  const title = m?.[1]?.trim();
+  return title ? title : undefined;
+}
+
+/**
+ * An <img> showing an SVG file from a data URL, at its own size and never wider than the output: the picture a README
+ * shows, and one an HTML export keeps whole (nbconvert's HTML templates pass image/svg+xml outputs through its
+ * sanitizer, which drops the root's viewBox, xmlns and style). The alt text is `alt`, else the SVG's <title>, else the
+ * file's name.
+ */
+export function svgImageHtml(file: string, alt?: string): string {
+  const svg = svgFileMarkup(file);
+  const text = alt ?? svgTitle(svg) ?? path.basename(file);
+  const data = Buffer.from(svg, "utf8").toString("base64");
+  return `<img alt="${escapeHtml(text)}" style="max-width:100%;height:auto" src="data:image/svg+xml;base64,${data}">`;
+}
+
+/**
+ * Displays an SVG file (e.g. docs/figures/architecture.svg) as an image (svgImageHtml). The file is read and checked
+ * also outside tslab, where the display is a no-op, so a wrong path fails the same everywhere.
+ */
+export function showSvg(file: string, alt?: string): void {
+  emit("html", svgImageHtml(file, alt));
 }

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   escapeHtml,
   htmlTable,
@@ -12,7 +14,10 @@ import {
   showFigure,
   showHtml,
   showMarkdown,
+  showSvg,
   showTable,
+  svgFileMarkup,
+  svgImageHtml,
 } from "../../lib/reporting/notebook";
 
 test("plotlyLibraryHtml embeds plotly.min.js inline, without any CDN script", () => {
@@ -118,6 +123,7 @@ test("show* functions are silent no-ops outside a tslab kernel and never load ts
     showTable([{ a: 1 }]);
     showMarkdown("# hi");
     showHtml("<b>hi</b>");
+    showSvg(path.join(__dirname, "..", "..", "..", "docs", "figures", "architecture.svg"));
   });
   assert.equal(require.cache[require.resolve("tslab")], undefined, "tslab must not be loaded");
 });
@@ -134,8 +140,64 @@ test("show* functions do not throw when tslab's display is not ready", () => {
       showHtml("<b>hi</b>");
       showTable([{ a: 1 }]);
       showFigure({ data: [] });
+      showSvg(path.join(__dirname, "..", "..", "..", "docs", "figures", "architecture.svg"));
     });
   } finally {
     delete g.__tslab__;
   }
+});
+
+/** The <img> svgImageHtml writes for an SVG: the markup itself, base64 in a data URL. */
+function imgOf(alt: string, svg: string): string {
+  const data = Buffer.from(svg, "utf8").toString("base64");
+  return `<img alt="${alt}" style="max-width:100%;height:auto" src="data:image/svg+xml;base64,${data}">`;
+}
+
+test("svgFileMarkup keeps the <svg> element of a file and drops what comes before it", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-svg-"));
+  try {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><text>a &lt; b</text></svg>';
+    const file = path.join(dir, "d.svg");
+    fs.writeFileSync(file, `<?xml version="1.0"?>\n<!-- made here -->\n${svg}\n`);
+    assert.equal(svgFileMarkup(file), svg);
+    assert.doesNotThrow(() => showSvg(file)); // a no-op outside tslab, after the file was read and checked
+    assert.equal(svgImageHtml(file, "a <b> & c"), imgOf("a &lt;b&gt; &amp; c", svg));
+    assert.equal(svgImageHtml(file), imgOf("d.svg", svg), "no <title>: the file's name");
+    const titled = path.join(dir, "t.svg");
+    fs.writeFileSync(titled, svg.replace("<text>", "<title> Architecture </title><text>"));
+    assert.ok(svgImageHtml(titled).startsWith('<img alt="Architecture" '), "the SVG's <title> is the alt text");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("svgFileMarkup and showSvg refuse a missing file or one without <svg>, naming it", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "churn-svg-"));
+  try {
+    const missing = path.join(dir, "missing.svg");
+    assert.throws(
+      () => showSvg(missing),
+      (err: Error) => err.message.startsWith(`cannot read the SVG ${missing}`),
+    );
+    const png = path.join(dir, "figure.png");
+    fs.writeFileSync(png, "\x89PNG\r\n");
+    assert.throws(() => svgFileMarkup(png), new RegExp(`${png.replace(/[.\\/]/g, "\\$&")} is not an SVG image`));
+    const cut = path.join(dir, "cut.svg");
+    fs.writeFileSync(cut, '<svg xmlns="http://www.w3.org/2000/svg"><text>a</text>');
+    assert.throws(() => showSvg(cut), /cut\.svg is not an SVG image: it has no <svg> element/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the architecture figure displays as one <svg> element, titled", () => {
+  const file = path.join(__dirname, "..", "..", "..", "docs", "figures", "architecture.svg");
+  const markup = svgFileMarkup(file);
+  assert.match(markup, /^<svg\b/);
+  assert.ok(markup.endsWith("</svg>"));
+  assert.equal(markup.match(/<svg\b/g)?.length, 1);
+  const html = svgImageHtml(file);
+  assert.match(html, /^<img alt="Architecture of the churn project" /);
+  const data = /base64,([A-Za-z0-9+/=]+)">$/.exec(html)?.[1] ?? "";
+  assert.equal(Buffer.from(data, "base64").toString("utf8"), markup);
 });
