@@ -23,6 +23,8 @@ const { spawn } = require("node:child_process");
 
 const root = path.resolve(__dirname, "..");
 const { QUIET_FLAGS, findChromium, missingChromium } = require("./lib/chromium");
+// The page that draws the figures, shared with scripts/run-notebooks.js (the notebooks' figures).
+const { plotlySource, figureSize: size, batchPage, parseBatchOutput } = require("./lib/plotly-png");
 const PARALLEL = Math.max(1, Math.min(2, os.cpus().length));
 
 function loadLib() {
@@ -63,55 +65,18 @@ function manifestPath(file) {
   return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
 }
 
-let plotlySource;
 function page(figure) {
-  plotlySource ??= fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js", { paths: [root] }), "utf8");
   const { width, height } = size(figure);
   // `</script` inside the JSON would end the script element early.
   const spec = JSON.stringify(figure).replace(/<\/(script)/gi, "<\\/$1");
   return `<!doctype html>
 <html><head><meta charset="utf-8">
 <style>html,body{margin:0;padding:0;background:#fff;overflow:hidden}#plot{width:${width}px;height:${height}px}</style>
-<script>${plotlySource}</script>
+<script>${plotlySource()}</script>
 </head><body><div id="plot"></div>
 <script>
 const spec = ${spec};
 Plotly.newPlot("plot", spec.data, Object.assign({}, spec.layout, { width: ${width}, height: ${height} }), { staticPlot: true, displayModeBar: false });
-</script></body></html>
-`;
-}
-
-/** One page drawing every figure in turn with Plotly.toImage; the PNG data URLs land in #out for --dump-dom. */
-function batchPage(figures) {
-  plotlySource ??= fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js", { paths: [root] }), "utf8");
-  const specs = JSON.stringify(figures.map((f) => ({ name: f.name, figure: f.figure, ...size(f.figure) }))).replace(
-    /<\/(script)/gi,
-    "<\\/$1",
-  );
-  return `<!doctype html>
-<html><head><meta charset="utf-8">
-<style>html,body{margin:0;padding:0;background:#fff}</style>
-<script>${plotlySource}</script>
-</head><body><div id="work"></div><pre id="out"></pre>
-<script>
-const specs = ${specs};
-(async () => {
-  const lines = [];
-  for (const s of specs) {
-    const div = document.createElement("div");
-    document.getElementById("work").appendChild(div);
-    try {
-      await Plotly.newPlot(div, s.figure.data, Object.assign({}, s.figure.layout, { width: s.width, height: s.height }), { staticPlot: true, displayModeBar: false });
-      lines.push(s.name + " " + (await Plotly.toImage(div, { format: "png", width: s.width, height: s.height, scale: 1 })));
-    } catch (err) {
-      lines.push(s.name + " error:" + encodeURIComponent(String(err && err.message)));
-    }
-    Plotly.purge(div);
-    div.remove();
-  }
-  lines.push("END");
-  document.getElementById("out").textContent = lines.join("\\n");
-})();
 </script></body></html>
 `;
 }
@@ -127,17 +92,7 @@ async function renderBatch(chromium, figures, workDir, budgetMs) {
     true,
   );
   const m = /<pre id="out">([^<]*)<\/pre>/.exec(dom);
-  const results = new Map();
-  for (const line of m ? m[1].split("\n") : []) {
-    const space = line.indexOf(" ");
-    if (space < 0) continue;
-    const name = line.slice(0, space);
-    const value = line.slice(space + 1);
-    const prefix = "data:image/png;base64,";
-    if (value.startsWith(prefix)) results.set(name, Buffer.from(value.slice(prefix.length), "base64"));
-    else results.set(name, new Error(decodeURIComponent(value.replace(/^error:/, ""))));
-  }
-  return results;
+  return parseBatchOutput(m ? m[1] : "");
 }
 
 function chromiumFlags(workDir, profile) {
@@ -148,12 +103,6 @@ function chromiumFlags(workDir, profile) {
     "--force-device-scale-factor=1",
     `--user-data-dir=${path.join(workDir, `profile-${profile}`)}`,
   ];
-}
-
-function size(figure) {
-  const w = Number(figure.layout && figure.layout.width);
-  const h = Number(figure.layout && figure.layout.height);
-  return { width: Number.isFinite(w) && w > 0 ? Math.round(w) : 900, height: Number.isFinite(h) && h > 0 ? Math.round(h) : 500 };
 }
 
 /** Runs a command; resolves with its stdout (or stdout and stderr when `stdoutOnly` is false). */

@@ -16,7 +16,8 @@
 // /usr/share/javascript, pip's nbconvert at CDNs) and reveal.js through require.js. The deck uses none of them
 // (no math, no widgets; Plotly is inlined by lib/notebook), so a tiny template derived from nbconvert's `reveal`
 // drops those three and loads the copied reveal.js with plain <script> tags. After the export the HTML is checked
-// for any remaining http(s) or file:// script/stylesheet source, and the script fails if one is left.
+// for any remaining http(s) or file:// script/stylesheet source (scripts/lib/offline.js, shared with the HTML report),
+// and the script fails if one is left.
 //
 // Environment, as scripts/run-notebooks.js: CHURN_ARTIFACTS (artifacts folder), CHURN_EXPORT_FILE (the export, read
 // by the notebook through lib/run's locateRun), JUPYTER_PYTHON (interpreter).
@@ -30,6 +31,7 @@ const { spawnSync } = require("node:child_process");
 const { setupJupyter, jupyterEnv, findJupyterPython, ROOT } = require("./setup-jupyter");
 // The notebooks' executor (nbconvert's ExecutePreprocessor; partial notebook saved, failing cell reported).
 const { executeNotebook, failedCell } = require("./run-notebooks");
+const { externalSources } = require("./lib/offline");
 
 const NOTEBOOK = path.join(ROOT, "slides", "slides.ipynb");
 const KERNEL = "tslab";
@@ -111,17 +113,6 @@ function copyReveal(outDir) {
   fs.cpSync(path.join(src, "plugin", "notes"), path.join(dst, "plugin", "notes"), { recursive: true });
   fs.copyFileSync(path.join(src, "LICENSE"), path.join(dst, "LICENSE"));
   return { dir: dst, version: JSON.parse(fs.readFileSync(pkgJson, "utf8")).version };
-}
-
-/** Script and stylesheet sources in the HTML that are not relative paths (http(s), protocol-relative, file:). */
-function externalSources(html) {
-  const found = new Set();
-  const re = /<(script|link)\b[^>]*?\b(src|href)\s*=\s*["']([^"']*)["']/gi;
-  let m;
-  while ((m = re.exec(html)) !== null) {
-    if (/^(https?:|\/\/|file:)/i.test(m[3])) found.add(`<${m[1]} ${m[2]}="${m[3]}">`);
-  }
-  return [...found];
 }
 
 /** Pages in a PDF file: its /Type /Page objects (not /Pages, the tree's inner nodes). */
@@ -291,5 +282,3 @@ if (require.main === module) {
     },
   );
 }
-
-module.exports = { externalSources };

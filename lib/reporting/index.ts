@@ -17,5 +17,6 @@ export * from "./notebook";
 export * from "./pdp-chart";
 export * from "./preprocessing";
 export * from "./production";
+export * from "./published-notebook";
 export * from "./setup";
 export * from "./timing";

@@ -5,8 +5,10 @@
 // `tslab` lazily and only when running inside a tslab kernel, so importing this module from the
 // serving path or from plain-node tests never loads tslab (a devDependency) and never throws.
 //
-// Plotly is embedded inline from node_modules/plotly.js-dist-min: no CDN, works offline, and the
-// executed notebooks / HTML reports are self-contained.
+// Plotly is embedded inline from node_modules/plotly.js-dist-min: no CDN, works offline, and an executed notebook
+// is self-contained. plotlyFigureFromHtml and isPlotlyLibraryHtml read those outputs back, so the committed copy of a
+// notebook can show each figure as a PNG and the HTML report can load the library once from a file
+// (published-notebook.ts, scripts/run-notebooks.js).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -90,19 +92,20 @@ function plotlySource(): string {
   return plotlySourceCache;
 }
 
+const LIBRARY_OPENING = '<script type="text/javascript">\n(function (define, module, exports, require) {\n';
+
 /**
  * A <script> element embedding plotly.min.js inline. The bundle is evaluated with `define`, `require`,
  * `module` and `exports` shadowed as undefined so that it always takes the browser-global path
  * and sets `window.Plotly`, even on pages with require.js/AMD (classic Notebook) or CommonJS globals.
  */
 export function plotlyLibraryHtml(): string {
-  return (
-    '<script type="text/javascript">\n' +
-    "(function (define, module, exports, require) {\n" +
-    plotlySource() +
-    "\n}).call(window);\n" +
-    "</script>"
-  );
+  return LIBRARY_OPENING + plotlySource() + "\n}).call(window);\n" + "</script>";
+}
+
+/** True for the output initPlotly displays (the inline library), which a published copy or a report replaces. */
+export function isPlotlyLibraryHtml(html: string): boolean {
+  return html.startsWith(LIBRARY_OPENING);
 }
 
 const idPrefix = `plotly-fig-${Math.random().toString(36).slice(2, 10)}`;
@@ -148,6 +151,39 @@ export function plotlyFigureHtml(fig: PlotlyFigure, opts: FigureOptions = {}): s
     "})();\n" +
     "</script>"
   );
+}
+
+/** A figure read back from plotlyFigureHtml's output: the spec it draws and the height of its <div>. */
+export interface FigureInHtml {
+  figure: Required<PlotlyFigure>;
+  height: number;
+}
+
+const FIGURE_DIV = /^<div id="[^"]+" class="plotly-figure" style="width:100%;height:(\d+(?:\.\d+)?)px;"><\/div>\n/;
+const FIGURE_SPEC = /\n {2}var fig = (.*);\n/;
+
+/**
+ * The spec and height of a figure displayed by showFigure, read back from its HTML (the `var fig = ...;` line is
+ * JSON on one line: scriptSafeJson writes no newline); null for any other HTML. Lets a notebook's figure outputs be
+ * rendered to images and compared by content after the kernel has gone.
+ */
+export function plotlyFigureFromHtml(html: string): FigureInHtml | null {
+  const div = FIGURE_DIV.exec(html);
+  const spec = div ? FIGURE_SPEC.exec(html) : null;
+  if (!div || !spec || spec[1] === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(spec[1]);
+  } catch {
+    return null;
+  }
+  const fig = parsed as { data?: unknown; layout?: unknown; config?: unknown };
+  if (typeof parsed !== "object" || parsed === null || !Array.isArray(fig.data)) return null;
+  const asObject = (v: unknown): object => (typeof v === "object" && v !== null && !Array.isArray(v) ? v : {});
+  return {
+    figure: { data: fig.data as unknown[], layout: asObject(fig.layout), config: asObject(fig.config) },
+    height: Number(div[1]),
+  };
 }
 
 function formatCell(v: unknown, digits: number): { text: string; numeric: boolean } {
