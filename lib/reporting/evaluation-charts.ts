@@ -296,8 +296,18 @@ export function sensitivityFigure(rows: readonly SensitivityRow[], title = "Sens
     if (g) g.push(r);
     else groups.set(r.assumption, [r]);
   }
-  const data: Record<string, unknown>[] = [...groups].map(([assumption, g]) => {
+  // Assumptions whose curves coincide (saveRate, margin and lifetimeMonths enter only through their product) are one
+  // line named after all of them, so no legend entry points at a hidden line.
+  const merged = new Map<string, { names: string[]; rows: SensitivityRow[] }>();
+  for (const [assumption, g] of groups) {
     const sorted = [...g].sort((a, b) => a.factor - b.factor);
+    const key = JSON.stringify(sorted.map((r) => [r.factor, Math.round(r.netPer1000 * 1e6)]));
+    const m = merged.get(key);
+    if (m) m.names.push(assumption);
+    else merged.set(key, { names: [assumption], rows: sorted });
+  }
+  const data: Record<string, unknown>[] = [...merged.values()].map(({ names, rows: sorted }) => {
+    const assumption = names.join(" = ");
     return {
       type: "scatter",
       mode: "lines+markers",

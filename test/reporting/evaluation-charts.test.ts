@@ -204,14 +204,21 @@ describe("value figures", () => {
     assert.equal(axisTitle(fig, "yaxis"), "expected net value per 1,000 customers");
   });
 
-  test("sensitivity: one line per assumption over the factors; a null best threshold stays null", () => {
+  test("sensitivity: one line per assumption over the factors, coinciding curves merged; a null best threshold stays null", () => {
     const factors = [0.5, 1, 1.5];
     const rows = sensitivity(pop.y, pop.good, pop.mc, {}, factors);
     const fig = sensitivityFigure(rows);
     checkFigure(fig);
+    // saveRate, lifetimeMonths and margin enter only through their product: one line for the three.
     assert.deepEqual(
       fig.data.map((t) => t["name"]),
-      ["offerCost", "saveRate", "lifetimeMonths", "margin"],
+      ["offerCost", "saveRate = lifetimeMonths = margin"],
+    );
+    // A saveRate capped at 1 no longer coincides with the others and gets its own line.
+    const capped = sensitivityFigure(sensitivity(pop.y, pop.good, pop.mc, { saveRate: 0.9 }, factors));
+    assert.deepEqual(
+      capped.data.map((t) => t["name"]),
+      ["offerCost", "saveRate", "lifetimeMonths = margin"],
     );
     for (const t of fig.data) assert.deepEqual(t["x"], factors);
     assert.match(axisTitle(fig, "xaxis"), /factor/);
@@ -220,6 +227,8 @@ describe("value figures", () => {
     const losing = sensitivity(pop.y, pop.good, pop.mc, { offerCost: 1e6 }, factors);
     const lf = sensitivityFigure(losing);
     checkFigure(lf);
-    assert.equal((trace(lf, "offerCost")["customdata"] as unknown[][])[0]?.[1], null);
+    const offer = lf.data.find((t) => String(t["name"]).split(" = ").includes("offerCost"));
+    assert.ok(offer, "a line carries offerCost");
+    assert.equal((offer["customdata"] as unknown[][])[0]?.[1], null);
   });
 });
