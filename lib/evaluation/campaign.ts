@@ -189,7 +189,7 @@ export function campaignStatement(plan: CampaignPlan, f1Threshold?: number): str
     out.push(
       `Without limits the best threshold would be ${unconstrained.threshold.toFixed(3)}, contacting ${pct(unconstrained.contactedShare)} ` +
         `of customers for ${money(unconstrained.netPer1000)} per 1,000: ${money(unconstrained.netPer1000 - point.netPer1000)} more, ` +
-        `for ${Math.round(((unconstrained.contacted - point.contacted) / Math.max(1, point.contacted)) * 100)}% more contacts than the team can make.`,
+        `with ${(unconstrained.contacted / Math.max(1, point.contacted)).toFixed(1)} times the contacts ${plan.binding === "budget" ? "the budget pays for" : "the team can make"}.`,
     );
   }
   if (f1Threshold !== undefined) {

@@ -360,14 +360,27 @@ export interface ThresholdSweep {
   f1: number[];
   accuracy: number[];
   specificity: number[];
+  /** Customers at or above each threshold: where it is 0, precision is undefined (atThreshold reports 0). */
+  flagged: number[];
 }
 
 /** lib/evaluation/metrics.ts atThreshold at each threshold, as columns. */
 export function thresholdSweep(y: ArrayLike<number>, p: ArrayLike<number>, thresholds: readonly number[]): ThresholdSweep {
   checkInputs(y, p);
-  const out: ThresholdSweep = { thresholds: [...thresholds], precision: [], recall: [], f1: [], accuracy: [], specificity: [] };
+  const out: ThresholdSweep = {
+    thresholds: [...thresholds],
+    precision: [],
+    recall: [],
+    f1: [],
+    accuracy: [],
+    specificity: [],
+    flagged: [],
+  };
   for (const t of thresholds) {
     const m = atThreshold(y, p, t);
+    let flagged = 0;
+    for (let i = 0; i < p.length; i++) if ((p[i] as number) >= t) flagged++;
+    out.flagged.push(flagged);
     out.precision.push(m.precision);
     out.recall.push(m.recall);
     out.f1.push(m.f1);

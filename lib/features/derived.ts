@@ -11,6 +11,11 @@ export interface DerivedFeature {
   /** One line: why a retention team would expect this to move churn. */
   rationale: string;
   /**
+   * What the rationale claims, in a form the data can check (reporting/eda.ts derivedFeatureClaims): churn rising or
+   * falling along the feature's ordered levels, or one level with the highest churn. Absent when it claims no direction.
+   */
+  claim?: { direction: "increasing" | "decreasing" } | { highest: string };
+  /**
    * Cleaned columns it reads: the ablation and the API's missing-field warnings use this, and per-customer reasons
    * split the feature's contribution equally among them (inspection/reasons.ts rawFieldShares).
    */
@@ -111,6 +116,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "services_count",
     kind: "numeric",
     rationale: "Each extra product raises switching cost, so customers with more services should churn less.",
+    claim: { direction: "decreasing" },
     inputs: ["PhoneService", "MultipleLines", "InternetService", ...INTERNET_ADD_ONS],
     compute: servicesCount,
   },
@@ -119,6 +125,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     kind: "category",
     levels: TENURE_BANDS.map((b) => b.label),
     rationale: "Churn concentrates in the first months; bands let linear models see that non-linear shape.",
+    claim: { direction: "decreasing" },
     inputs: ["tenure"],
     compute: (c) => tenureBand(c.tenure),
   },
@@ -133,6 +140,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "charge_increase",
     kind: "numeric",
     rationale: "A bill above the customer's own historical average signals a price rise, a classic churn trigger.",
+    claim: { direction: "increasing" },
     inputs: ["tenure", "TotalCharges", "MonthlyCharges"],
     compute: chargeIncrease,
   },
@@ -140,6 +148,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "protection_gaps",
     kind: "numeric",
     rationale: "Internet customers without security, backup, protection or support get less value and less help when things break.",
+    claim: { direction: "increasing" },
     inputs: ["InternetService", ...PROTECTION_ADD_ONS],
     compute: protectionGaps,
   },
@@ -147,6 +156,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "auto_pay",
     kind: "binary",
     rationale: "Automatic payment removes a monthly decision point, so auto-pay customers should churn less.",
+    claim: { direction: "decreasing" },
     inputs: ["PaymentMethod"],
     compute: isAutoPay,
   },
@@ -155,6 +165,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     kind: "category",
     levels: ["monthly/echeck", "monthly/mailed", "monthly/auto", "term/echeck", "term/mailed", "term/auto"],
     rationale: "No commitment plus a manual electronic check is the highest-risk combination of how a customer buys and pays.",
+    claim: { highest: "monthly/echeck" },
     inputs: ["Contract", "PaymentMethod"],
     compute: contractPaymentRisk,
   },
@@ -162,6 +173,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "has_family",
     kind: "binary",
     rationale: "Household accounts (partner or dependents) are harder to move than single-person ones.",
+    claim: { direction: "decreasing" },
     inputs: ["Partner", "Dependents"],
     compute: hasFamily,
   },
@@ -169,6 +181,7 @@ export const DERIVED_FEATURES: readonly DerivedFeature[] = [
     name: "streaming_only",
     kind: "binary",
     rationale: "Internet customers who stream but take no protection or support add-ons are entertainment-driven and price-sensitive.",
+    claim: { direction: "increasing" },
     inputs: ["InternetService", "StreamingTV", "StreamingMovies", ...PROTECTION_ADD_ONS],
     compute: streamingOnly,
   },

@@ -38,26 +38,84 @@ export function churnRateFigure(rows: readonly RateRow[], title: string, overall
   };
 }
 
-/** Several dimensions side by side as grouped bars: one trace per dimension, levels on the x axis. */
-export function churnRatePanels(panels: readonly { name: string; rows: readonly RateRow[] }[], title: string): Figure {
-  return {
-    data: panels.map((p) => ({
+/** Whether a level's row is the same customers in every panel (for example "No internet service" for each add-on). */
+function sharedLevel(panels: readonly { rows: readonly RateRow[] }[], level: string): RateRow | null {
+  const rows = panels.map((p) => p.rows.find((r) => r.level === level));
+  const first = rows[0];
+  if (panels.length < 2 || first === undefined) return null;
+  return rows.every((r) => r !== undefined && r.customers === first.customers && r.churners === first.churners) ? first : null;
+}
+
+const PANEL_COLORS = ["#1f77b4", CHURN_COLOR, "#9467bd", "#8c564b", "#ff7f0e"];
+
+/**
+ * Several dimensions side by side: the dimensions on the x axis, one bar per level with its Wilson 95% interval. A
+ * level that holds the same customers in every dimension ("No internet service" for each add-on) is drawn once, as a
+ * dashed reference line with its rate in the legend, instead of as identical bars.
+ */
+export function churnRatePanels(
+  panels: readonly { name: string; rows: readonly RateRow[] }[],
+  title: string,
+  overallRate?: number,
+): Figure {
+  const levels = [...new Set(panels.flatMap((p) => p.rows.map((r) => r.level)))];
+  const shared = levels.map((level) => ({ level, row: sharedLevel(panels, level) }));
+  const bars = shared.filter((s) => s.row === null).map((s) => s.level);
+  const data: Record<string, unknown>[] = bars.map((level, i) => {
+    const rows = panels.map((p) => p.rows.find((r) => r.level === level));
+    return {
       type: "bar",
-      name: p.name,
-      x: p.rows.map((r) => `${p.name}: ${r.level}`),
-      y: p.rows.map((r) => r.churnRate),
-      customdata: p.rows.map((r) => [r.customers]),
-      hovertemplate: "%{x}<br>churn rate %{y:.1%} of %{customdata[0]}<extra></extra>",
-    })),
+      name: level,
+      x: panels.map((p) => p.name),
+      y: rows.map((r) => r?.churnRate ?? null),
+      error_y: {
+        type: "data",
+        symmetric: false,
+        array: rows.map((r) => (r ? r.ci95[1] - r.churnRate : null)),
+        arrayminus: rows.map((r) => (r ? r.churnRate - r.ci95[0] : null)),
+      },
+      customdata: rows.map((r) => [r?.churners ?? null, r?.customers ?? null]),
+      hovertemplate: `%{x}: ${level}<br>churn rate %{y:.1%}<br>%{customdata[0]} of %{customdata[1]} customers<extra></extra>`,
+      marker: { color: PANEL_COLORS[i % PANEL_COLORS.length] },
+    };
+  });
+  const lines: { rate: number; name: string; dash: string; color: string }[] = [];
+  for (const s of shared) {
+    if (s.row === null) continue;
+    const r = s.row;
+    lines.push({
+      rate: r.churnRate,
+      name: `${s.level}: ${(100 * r.churnRate).toFixed(1)}% of ${r.customers} (every dimension)`,
+      dash: "dash",
+      color: "#2ca02c",
+    });
+  }
+  if (overallRate !== undefined)
+    lines.push({ rate: overallRate, name: `all customers: ${(100 * overallRate).toFixed(1)}%`, dash: "dot", color: "#555" });
+  // Reference lines as line traces on a hidden numeric axis spanning the plot, so each has a legend entry with its number.
+  for (const l of lines) {
+    data.push({
+      type: "scatter",
+      mode: "lines",
+      name: l.name,
+      xaxis: "x2",
+      x: [0, 1],
+      y: [l.rate, l.rate],
+      line: { dash: l.dash, color: l.color, width: 2 },
+      hoverinfo: "name",
+    });
+  }
+  return {
+    data,
     layout: {
       ...BASE_LAYOUT,
       title: { text: title },
-      yaxis: { tickformat: ".0%", title: { text: "churn rate" } },
-      // Long "dimension: level" labels are drawn at an angle; automargin makes room for them instead of clipping.
-      xaxis: { tickangle: -40, automargin: true },
-      height: 520,
+      yaxis: { tickformat: ".0%", title: { text: "churn rate" }, rangemode: "tozero" },
+      xaxis: { automargin: true },
+      xaxis2: { overlaying: "x", range: [0, 1], visible: false },
       barmode: "group",
-      showlegend: false,
+      legend: { orientation: "h", y: -0.15 },
+      height: 460,
     },
   };
 }

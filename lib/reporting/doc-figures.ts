@@ -13,7 +13,7 @@ import { churnByTenureBand, churnRateByColumn, labeled, rateOf } from "./eda";
 import type { MetricsFile, StudyFile } from "../artifact/types";
 import { loadModelFile } from "../artifact/model-file";
 import { gainsCurve } from "../evaluation/evaluate";
-import { gainsFigure, topShareValueFigure } from "./evaluation-charts";
+import { gainsFigure, planMarks, topShareValueFigure } from "./evaluation-charts";
 import { comparisonFigure, permutationFigure, readTrainingArtifacts } from "./modeling-report";
 import type { Customer } from "../core/schema";
 import { churnLabels, churnerCount } from "../core/labels";
@@ -285,13 +285,13 @@ function servedModelFigures(dir: string, customers: Customer[], exportFile: stri
       (plan.unconstrained.threshold === null
         ? "."
         : `; without limits the value would peak at ${percent(plan.unconstrained.contactedShare)} ($${int(plan.unconstrained.netPer1000)}).`),
-    figure: forReadme(topShareValueFigure(values, `Net value of contacting the riskiest customers (${model.name}, test set)`), {
-      legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top", bgcolor: "rgba(255,255,255,0.8)" },
-      shapes: [{ type: "line", x0: planPercent, x1: planPercent, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#555" } }],
-      annotations: [
-        { x: planPercent, yref: "paper", y: 0.02, text: " plan (budget limit)", showarrow: false, xanchor: "left", yanchor: "bottom" },
-      ],
-    }),
+    figure: forReadme(
+      topShareValueFigure(values, planMarks(plan), `Net value of contacting the riskiest customers (${model.name}, test set)`),
+      {
+        legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top", bgcolor: "rgba(255,255,255,0.8)" },
+        shapes: [{ type: "line", x0: planPercent, x1: planPercent, yref: "paper", y0: 0, y1: 1, line: { dash: "dot", color: "#555" } }],
+      },
+    ),
   });
 
   return figures;

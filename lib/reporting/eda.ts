@@ -1,7 +1,7 @@
 // Exploratory statistics on cleaned customers: churn rates by segment with intervals, numeric contrasts, correlations.
 import { percent } from "../core/format";
 import { ss, wilsonInterval } from "../core/stats";
-import { DERIVED_FEATURES, type DerivedValue, deriveFeatures, tenureBand } from "../features/derived";
+import { DERIVED_FEATURES, type DerivedFeature, type DerivedValue, deriveFeatures, tenureBand } from "../features/derived";
 import type { ColumnName, Customer } from "../core/schema";
 import { churnLabel, churnerCount } from "../core/labels";
 
@@ -292,6 +292,79 @@ export function derivedFeatureSignal(customers: readonly Customer[]): FeatureSig
       correlation,
     };
   });
+}
+
+/** Where a binned level sits along its feature (levels of a category in their stated order, bins by their value). */
+function levelPosition(feature: string, level: string): number {
+  const f = DERIVED_FEATURES.find((d) => d.name === feature);
+  if (f?.levels) return f.levels.indexOf(level);
+  if (feature === "charge_increase") return ["down >$5", "within $5", "up >$5"].indexOf(level);
+  return Number.parseFloat(level);
+}
+
+export interface ClaimCheck {
+  feature: string;
+  claim: NonNullable<DerivedFeature["claim"]>;
+  /** Churn rate per level (levels with at least 50 labeled customers), in the feature's order. */
+  rows: RateRow[];
+  /** Steps between neighbouring levels that go against the claim with Wilson intervals apart ("1 → 2"). */
+  against: string[];
+  holds: boolean;
+  /** Pearson correlation with churn for numeric and binary features. */
+  correlation: number | null;
+}
+
+/**
+ * Whether each derived feature behaves as its rationale claims, on labeled customers: for a direction, no step between
+ * neighbouring levels may go the other way with the two Wilson intervals apart; for a highest level, that level must
+ * have the highest churn rate. Features without a claim are left out.
+ */
+export function derivedFeatureClaims(customers: readonly Customer[]): ClaimCheck[] {
+  const lab = labeled(customers);
+  const signal = new Map(derivedFeatureSignal(customers).map((s) => [s.feature, s.correlation]));
+  const out: ClaimCheck[] = [];
+  for (const f of DERIVED_FEATURES) {
+    if (!f.claim) continue;
+    const rows = churnRateBy(lab, (c) => {
+      const v = deriveFeatures(c)[f.name];
+      if (v === null || v === undefined) return null;
+      return typeof v === "number" && f.kind === "numeric" ? binNumeric(f.name, v) : String(v);
+    })
+      .filter((r) => r.customers >= 50)
+      .sort((a, b) => levelPosition(f.name, a.level) - levelPosition(f.name, b.level));
+    const against: string[] = [];
+    let holds: boolean;
+    if ("direction" in f.claim) {
+      const sign = f.claim.direction === "increasing" ? 1 : -1;
+      for (let i = 1; i < rows.length; i++) {
+        const [a, b] = [rows[i - 1] as RateRow, rows[i] as RateRow];
+        const apart = sign > 0 ? b.ci95[1] < a.ci95[0] : b.ci95[0] > a.ci95[1];
+        if (apart) against.push(`${a.level} → ${b.level}`);
+      }
+      holds = rows.length >= 2 && against.length === 0;
+    } else {
+      const top = [...rows].sort((a, b) => b.churnRate - a.churnRate)[0];
+      holds = top?.level === f.claim.highest;
+    }
+    out.push({ feature: f.name, claim: f.claim, rows, against, holds, correlation: signal.get(f.name) ?? null });
+  }
+  return out;
+}
+
+/** One sentence per check: what the rationale claims and what the churn rates by level show. */
+export function claimSentence(check: ClaimCheck): string {
+  const claim =
+    "direction" in check.claim
+      ? `churn ${check.claim.direction === "increasing" ? "rising" : "falling"} along its levels`
+      : `the highest churn at ${check.claim.highest}`;
+  const rates = check.rows.map((r) => `${r.level}: ${percent(r.churnRate)}`).join(", ");
+  if (check.holds) return `**${check.feature}** behaves as its rationale claims (${claim}): ${rates}.`;
+  const where = check.against.length ? `; against the claim, with intervals apart, at ${check.against.join(" and ")}` : "";
+  const r =
+    check.correlation === null
+      ? ""
+      : ` Its correlation with churn (r = ${check.correlation.toFixed(3)}) says ${Math.abs(check.correlation) < 0.05 ? "almost nothing, because rises and falls cancel" : "only the average direction"}.`;
+  return `**${check.feature}** does not behave as its rationale claims (${claim}): ${rates}${where}.${r}`;
 }
 
 /** Coarse bins so continuous features can be read as churn-rate tables (money in $20 steps, counts as they are). */

@@ -7,6 +7,8 @@ import { BASE_LAYOUT, CHURN_COLOR, type Figure, STAY_COLOR } from "./figure";
 import type { ReliabilityBin } from "../evaluation/calibration";
 import type { GainsCurve, LiftCurve, PrCurve, RocCurve, ThresholdSweep } from "../evaluation/evaluate";
 import type { SensitivityRow, ThresholdValue, TopShareValue } from "../evaluation/business";
+import type { CampaignPlan } from "../evaluation/campaign";
+import { percent } from "../core/format";
 
 const REFERENCE_LINE = { dash: "dash", color: "#888", width: 1 };
 
@@ -209,7 +211,12 @@ export function thresholdSweepFigure(
     hovertemplate: `threshold %{x:.2f}<br>${name} %{y:.3f}<extra></extra>`,
   });
   const data: Record<string, unknown>[] = [
-    metric("precision", sweep.precision, STAY_COLOR),
+    // Precision is undefined where nobody is flagged: a gap, not a drop to zero.
+    metric(
+      "precision",
+      sweep.precision.map((v, i) => (sweep.flagged[i] === 0 ? Number.NaN : v)),
+      STAY_COLOR,
+    ),
     metric("recall", sweep.recall, "#ff7f0e"),
     metric("F1", sweep.f1, "#2ca02c"),
     {
@@ -250,8 +257,48 @@ export function thresholdSweepFigure(
   };
 }
 
-/** Net value per 1,000 customers of contacting the riskiest k%, with the best share marked. */
-export function topShareValueFigure(rows: readonly TopShareValue[], title = "Value of contacting the riskiest customers"): Figure {
+/** A point marked on the value curve: a share of customers contacted and its net value per 1,000 customers. */
+export interface ValueMark {
+  label: string;
+  contactedShare: number;
+  netPer1000: number;
+}
+
+/**
+ * The campaign plan's two points for the value curve: the plan within its limits and the unconstrained best, both at
+ * exact thresholds (the curve itself is on a 1% grid, so its own peak can sit a little apart from the exact best).
+ */
+export function planMarks(plan: Pick<CampaignPlan, "point" | "unconstrained" | "binding">): ValueMark[] {
+  const usd = (x: number): string => `$${Math.round(x).toLocaleString("en-US")}`;
+  const marks: ValueMark[] = [];
+  if (plan.point.threshold !== null) {
+    marks.push({
+      label: `plan (${plan.binding} limit): ${percent(plan.point.contactedShare)} contacted, ${usd(plan.point.netPer1000)}`,
+      contactedShare: plan.point.contactedShare,
+      netPer1000: plan.point.netPer1000,
+    });
+  }
+  if (plan.unconstrained.threshold !== null && plan.unconstrained.threshold !== plan.point.threshold) {
+    marks.push({
+      label: `best without limits: ${percent(plan.unconstrained.contactedShare)}, ${usd(plan.unconstrained.netPer1000)}`,
+      contactedShare: plan.unconstrained.contactedShare,
+      netPer1000: plan.unconstrained.netPer1000,
+    });
+  }
+  return marks;
+}
+
+const MARK_STYLES = [
+  { color: "#111", symbol: "circle" },
+  { color: "#777", symbol: "diamond" },
+];
+
+/** Net value per 1,000 customers of contacting the riskiest k%, with the given points (planMarks) marked. */
+export function topShareValueFigure(
+  rows: readonly TopShareValue[],
+  marks: readonly ValueMark[] = [],
+  title = "Value of contacting the riskiest customers",
+): Figure {
   const data: Record<string, unknown>[] = [
     {
       type: "scatter",
@@ -264,19 +311,18 @@ export function topShareValueFigure(rows: readonly TopShareValue[], title = "Val
       hovertemplate: "riskiest %{x}%<br>net per 1,000 customers %{y:,.0f}<br>churners reached %{customdata[0]:.1%}<extra></extra>",
     },
   ];
-  let best: TopShareValue | undefined;
-  for (const r of rows) if (Number.isFinite(r.netPer1000) && (best === undefined || r.netPer1000 > best.netPer1000)) best = r;
-  if (best !== undefined) {
+  marks.forEach((m, i) => {
+    const style = MARK_STYLES[i % MARK_STYLES.length] as (typeof MARK_STYLES)[number];
     data.push({
       type: "scatter",
       mode: "markers",
-      name: `highest on the 1% grid: top ${best.topPercent}%`,
-      x: [best.topPercent],
-      y: [best.netPer1000],
-      marker: { size: 10, color: "#333" },
-      hovertemplate: "best: riskiest %{x}%<br>net per 1,000 customers %{y:,.0f}<extra></extra>",
+      name: m.label,
+      x: [finiteOrNull(100 * m.contactedShare)],
+      y: [finiteOrNull(m.netPer1000)],
+      marker: { size: 11, color: style.color, symbol: style.symbol },
+      hovertemplate: `${m.label}<extra></extra>`,
     });
-  }
+  });
   return {
     data,
     layout: {

@@ -2,7 +2,7 @@
 // verdict in words, every number read from metrics.json and study.json.
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import type { Figure } from "./figure";
+import { BASE_LAYOUT, type Figure } from "./figure";
 import { type MetricsFile, type SelectionRow, type StudyFile, selectedFamily } from "../artifact/types";
 
 export interface TrainingArtifacts {
@@ -60,7 +60,22 @@ export function comparisonFigure(m: MetricsFile): Figure {
   };
 }
 
+/** Tick values for a log axis over [min, max]: 1, 2 and 5 times powers of ten, so no minor digit is labeled alone. */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0 && max >= min)) return [];
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= min / 1.5 && v <= max * 1.5) out.push(v);
+    }
+  }
+  return out;
+}
+
 export function tuningFigure(m: MetricsFile): Figure {
+  const seconds = m.tuning.map((t) => t.seconds).filter((x) => x > 0);
+  const ticks = logTicks(Math.min(...seconds), Math.max(...seconds));
   const families = [...new Set(m.tuning.map((t) => t.family))];
   return {
     data: families.map((f) => {
@@ -78,28 +93,34 @@ export function tuningFigure(m: MetricsFile): Figure {
     }),
     layout: {
       title: { text: "Tuning: every candidate's cross-validated ROC-AUC against its cost" },
-      xaxis: { title: { text: "seconds of fitting, all folds" }, type: "log" },
+      xaxis: { title: { text: "seconds of fitting, all folds" }, type: "log", tickvals: ticks, ticktext: ticks.map((t) => `${t} s`) },
       yaxis: { title: { text: "CV ROC-AUC (± sd over folds)" } },
     },
   };
 }
 
 export function imbalanceFigure(study: StudyFile): Figure {
-  const labels = study.imbalance.map((r) => `${r.family}<br>${r.strategy}`);
+  // A two-level axis: the family under its group of strategies, so no label has to be rotated.
+  const x = [study.imbalance.map((r) => r.family), study.imbalance.map((r) => r.strategy)];
   const metric = (key: "pr_auc" | "recall" | "f1", color: string): Record<string, unknown> => ({
     type: "bar",
     name: key === "pr_auc" ? "PR-AUC" : key,
-    x: labels,
+    x,
     y: study.imbalance.map((r) => r[key]),
     marker: { color },
+    hovertemplate: `%{x}<br>${key === "pr_auc" ? "PR-AUC" : key} %{y:.3f}<extra></extra>`,
   });
   return {
     data: [metric("pr_auc", "#6baed6"), metric("recall", "#fd8d3c"), metric("f1", "#31a354")],
     layout: {
+      ...BASE_LAYOUT,
       title: { text: "Class imbalance strategies (out-of-fold, training rows)" },
       barmode: "group",
       yaxis: { range: [0, 1] },
-      margin: { b: 110 },
+      xaxis: { type: "multicategory", tickfont: { size: 11 } },
+      legend: { orientation: "h", y: 1.08, x: 1, xanchor: "right" },
+      margin: { t: 70, r: 20, b: 80, l: 50 },
+      height: 460,
     },
   };
 }
@@ -114,7 +135,8 @@ export function permutationFigure(study: StudyFile): Figure {
         y: rows.map((r) => r.column),
         x: rows.map((r) => r.mean),
         error_x: { type: "data", array: rows.map((r) => r.sd) },
-        marker: { color: rows.map((r) => (r.mean > r.sd ? "#08519c" : "#bdbdbd")) },
+        // Light bars, so the dark error bars stay readable on them; grey where the drop is within one sd of zero.
+        marker: { color: rows.map((r) => (r.mean > r.sd ? "#6baed6" : "#d9d9d9")), line: { color: "#2171b5", width: 1 } },
         hovertemplate: "%{y}: ROC-AUC drop %{x:.4f}<extra></extra>",
       },
     ],
@@ -129,22 +151,30 @@ export function permutationFigure(study: StudyFile): Figure {
 
 export function ablationFigure(study: StudyFile): Figure {
   const families = [...new Set(study.ablation.map((a) => a.family))];
+  const variants = [...new Set(study.ablation.filter((a) => a.variant !== "all derived").map((a) => a.variant))].reverse();
   return {
+    // Horizontal bars: the variant names read as they are, with no rotated or clipped label.
     data: families.map((f) => {
-      const rows = study.ablation.filter((a) => a.family === f && a.variant !== "all derived");
+      const rows = variants.map((v) => study.ablation.find((a) => a.family === f && a.variant === v));
       return {
         type: "bar",
+        orientation: "h",
         name: f,
-        x: rows.map((r) => r.variant),
-        y: rows.map((r) => r.delta),
-        error_y: { type: "data", array: rows.map((r) => r.sd_auc / Math.sqrt(study.folds)) },
+        y: variants,
+        x: rows.map((r) => r?.delta ?? null),
+        error_x: { type: "data", array: rows.map((r) => (r ? r.sd_auc / Math.sqrt(study.folds) : null)), color: "#444" },
+        hovertemplate: `${f}, %{y}: Δ %{x:.4f}<extra></extra>`,
       };
     }),
     layout: {
+      ...BASE_LAYOUT,
       title: { text: "Ablation: change of CV ROC-AUC against all derived features" },
-      yaxis: { title: { text: "Δ CV ROC-AUC (negative: the feature helped)" } },
+      xaxis: { title: { text: "Δ CV ROC-AUC (± standard error; negative: the feature helped)" }, zeroline: true, zerolinecolor: "#444" },
+      yaxis: { automargin: true },
       barmode: "group",
-      margin: { b: 140 },
+      legend: { orientation: "h", y: -0.18 },
+      height: 520,
+      margin: { t: 50, r: 20, b: 90, l: 160 },
     },
   };
 }

@@ -298,9 +298,38 @@ export function showTable(rows: readonly object[], opts?: TableOptions): void {
   emit("html", htmlTable(rows, opts));
 }
 
-/** Displays Markdown. A no-op outside tslab. */
+/**
+ * Markdown with every "$" outside code escaped as "\\$", so a renderer with math (Jupyter's MathJax, GitHub's notebook
+ * view) shows "$50 ... $5,000" as money, not as the TeX between two dollar signs. Fenced blocks and inline code spans
+ * are left as they are (a backslash would show there), and an already escaped "\\$" is not escaped twice.
+ */
+export function escapeMathDelimiters(md: string): string {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of md.split("\n")) {
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced;
+      out.push(line);
+      continue;
+    }
+    if (fenced) {
+      out.push(line);
+      continue;
+    }
+    // Odd pieces of a split on backticks are inline code spans.
+    out.push(
+      line
+        .split("`")
+        .map((piece, i) => (i % 2 === 1 ? piece : piece.replace(/(?<!\\)\$/g, () => "\\$")))
+        .join("`"),
+    );
+  }
+  return out.join("\n");
+}
+
+/** Displays Markdown, dollar signs escaped (escapeMathDelimiters). A no-op outside tslab. */
 export function showMarkdown(md: string): void {
-  emit("markdown", md);
+  emit("markdown", escapeMathDelimiters(md));
 }
 
 /** Displays raw (trusted) HTML. A no-op outside tslab. */

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
 
 import { bestOperatingPoint, sensitivity, valueByThreshold, valueByTopShare } from "../../lib/evaluation/business";
+import { campaignPlan } from "../../lib/evaluation/campaign";
 import { reliabilityCurve } from "../../lib/evaluation/calibration";
 import type { Figure } from "../../lib/reporting/figure";
 import { gainsCurve, liftCurve, prCurve, rocCurve, thresholdSweep } from "../../lib/evaluation/evaluate";
@@ -18,6 +19,7 @@ import {
   sensitivityFigure,
   thresholdSweepFigure,
   topShareValueFigure,
+  planMarks,
 } from "../../lib/reporting/evaluation-charts";
 
 /** Two models on one random population: a good one and a weak one. */
@@ -171,6 +173,14 @@ describe("value figures", () => {
     );
     for (const t of fig.data) assert.equal((t["x"] as unknown[]).length, thresholds.length);
     assert.equal(trace(fig, "net value per 1,000 customers")["yaxis"], "y2");
+    // Precision is a gap, not zero, at thresholds above every score (nobody flagged).
+    const top = Math.max(...Array.from(pop.good));
+    const precision = trace(fig, "precision")["y"] as (number | null)[];
+    thresholds.forEach((t, i) => {
+      if (t > top) assert.equal(precision[i], null);
+      else assert.equal(precision[i], sweep.precision[i]);
+    });
+    assert.ok(thresholds.some((t) => t > top));
     assert.deepEqual(
       trace(fig, "net value per 1,000 customers")["y"],
       value.map((v) => v.netPer1000),
@@ -192,14 +202,22 @@ describe("value figures", () => {
     assert.deepEqual(none.layout["shapes"], []);
   });
 
-  test("top share: net per 1,000 by percent contacted, best share marked", () => {
+  test("top share: net per 1,000 by percent contacted, the plan and the unconstrained best marked at their exact points", () => {
     const rows = valueByTopShare(pop.y, pop.good, pop.mc);
-    const fig = topShareValueFigure(rows);
+    const plan = campaignPlan(pop.y, pop.good, pop.mc, { limits: { capacityShare: 0.05 }, samples: 20 });
+    const fig = topShareValueFigure(rows, planMarks(plan));
     checkFigure(fig);
     const line = fig.data[0] as Record<string, unknown>;
     assert.equal((line["x"] as unknown[]).length, 100);
-    const bestNet = Math.max(...rows.map((r) => r.netPer1000));
-    assert.deepEqual(fig.data[1]?.["y"], [bestNet]);
+    assert.equal(fig.data.length, 3);
+    assert.deepEqual(fig.data[1]?.["x"], [100 * plan.point.contactedShare]);
+    assert.deepEqual(fig.data[1]?.["y"], [plan.point.netPer1000]);
+    assert.match(String(fig.data[1]?.["name"]), /^plan \((capacity|budget) limit\)/);
+    assert.deepEqual(fig.data[2]?.["y"], [plan.unconstrained.netPer1000]);
+    // The exact best is at least as high as anything on the 1% grid.
+    assert.ok(plan.unconstrained.netPer1000 >= Math.max(...rows.map((r) => r.netPer1000)) - 1e-9);
+    // Without marks, only the curve.
+    assert.equal(topShareValueFigure(rows).data.length, 1);
     assert.match(axisTitle(fig, "xaxis"), /riskiest/);
     assert.equal(axisTitle(fig, "yaxis"), "expected net value per 1,000 customers");
   });

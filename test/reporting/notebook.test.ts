@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   escapeHtml,
+  escapeMathDelimiters,
   htmlTable,
   initPlotly,
   inTslab,
@@ -200,4 +201,14 @@ test("the architecture figure displays as one <svg> element, titled", () => {
   assert.match(html, /^<img alt="Architecture of the churn project" /);
   const data = /base64,([A-Za-z0-9+/=]+)">$/.exec(html)?.[1] ?? "";
   assert.equal(Buffer.from(data, "base64").toString("utf8"), markup);
+});
+
+test("escapeMathDelimiters escapes each dollar sign outside code, once", () => {
+  assert.equal(escapeMathDelimiters("worth $8,644 against $5,000"), "worth \\$8,644 against \\$5,000");
+  // Already escaped, adjacent, at the start and end of a line.
+  assert.equal(escapeMathDelimiters("\\$1 and $$2 and $"), "\\$1 and \\$\\$2 and \\$");
+  // Inline code spans and fenced blocks keep their dollar signs, and the fence state carries across lines.
+  assert.equal(escapeMathDelimiters("pay `$HOME` $3"), "pay `$HOME` \\$3");
+  assert.equal(escapeMathDelimiters('```json\n{"a": "$5"}\n```\n$6'), '```json\n{"a": "$5"}\n```\n\\$6');
+  assert.equal(escapeMathDelimiters("no money here"), "no money here");
 });
