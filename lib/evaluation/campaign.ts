@@ -7,7 +7,7 @@
 // risk bands split customers by that plan: "contact" (within the plan), "watch" (the next group of the same size),
 // "low" (the rest).
 import seedrandom from "seedrandom";
-import { type ValueAssumptions, DEFAULT_ASSUMPTIONS, bestOperatingPoint, type OperatingPoint } from "./business";
+import { type ValueAssumptions, DEFAULT_ASSUMPTIONS, bestOperatingPoint, type OperatingPoint, valueByThreshold } from "./business";
 import { descendingOrder } from "../core/ranking";
 import { ss } from "../core/stats";
 
@@ -37,8 +37,10 @@ export interface CampaignPlan {
   /** Most contacts per 1,000 customers the capacity and the budget allow, and which of the two binds. */
   maxContactsPer1000: number;
   binding: "capacity" | "budget";
-  /** The value-maximizing point among those within the limits. */
+  /** The value-maximizing point among those within the limits, or the given threshold's point on these customers. */
   point: OperatingPoint;
+  /** True when the threshold was chosen elsewhere (on validation) and only evaluated on these customers. */
+  thresholdGiven: boolean;
   /** The unconstrained value-maximizing point, for comparison. */
   unconstrained: OperatingPoint;
   /** 95% bootstrap interval of the plan's net value per 1,000 customers (threshold fixed, customers resampled). */
@@ -86,7 +88,17 @@ export function campaignPlan(
   y: ArrayLike<number>,
   p: ArrayLike<number>,
   monthlyCharges: ArrayLike<number>,
-  options: { assumptions?: Partial<ValueAssumptions>; limits?: Partial<CampaignLimits>; samples?: number; seed?: number } = {},
+  options: {
+    assumptions?: Partial<ValueAssumptions>;
+    limits?: Partial<CampaignLimits>;
+    samples?: number;
+    seed?: number;
+    /**
+     * A threshold chosen on other customers (model.json's `business.campaign.contactThreshold`, chosen on validation):
+     * the plan is evaluated at it instead of searched, so held-out customers judge the choice without making it.
+     */
+    threshold?: number;
+  } = {},
 ): CampaignPlan {
   const limits: CampaignLimits = { ...DEFAULT_LIMITS, ...options.limits };
   checkLimits(limits);
@@ -96,7 +108,12 @@ export function campaignPlan(
   const byBudget = assumptions.offerCost > 0 ? limits.budgetPer1000 / assumptions.offerCost : Number.POSITIVE_INFINITY;
   const maxContactsPer1000 = Math.min(byCapacity, byBudget);
   const maxContacted = Math.floor((maxContactsPer1000 * n) / 1000 + 1e-9);
-  const point = bestOperatingPoint(y, p, monthlyCharges, assumptions, { maxContacted });
+  const given = options.threshold;
+  if (given !== undefined && !Number.isFinite(given)) throw new RangeError(`threshold must be a finite number, got ${given}`);
+  const point: OperatingPoint =
+    given === undefined
+      ? bestOperatingPoint(y, p, monthlyCharges, assumptions, { maxContacted })
+      : (valueByThreshold(y, p, monthlyCharges, assumptions, [given])[0] as OperatingPoint);
   const unconstrained = bestOperatingPoint(y, p, monthlyCharges, assumptions);
   const samples = options.samples ?? 1000;
   const rng = seedrandom(`campaign:${options.seed ?? 42}`);
@@ -114,6 +131,7 @@ export function campaignPlan(
     maxContactsPer1000,
     binding: byBudget < byCapacity ? "budget" : "capacity",
     point,
+    thresholdGiven: given !== undefined,
     unconstrained,
     netPer1000Interval: samples > 1 ? [ss.quantile(nets, 0.025), ss.quantile(nets, 0.975)] : [Number.NaN, Number.NaN],
     netPer1000AtMargin: [atMargin(limits.marginRange[0]), atMargin(limits.marginRange[1])],
@@ -179,7 +197,7 @@ export function campaignStatement(plan: CampaignPlan, f1Threshold?: number): str
   out.push(
     point.threshold === null
       ? "Within these limits no campaign pays for itself: contact nobody."
-      : `Plan: contact customers scoring at least ${point.threshold.toFixed(3)} — ${pct(point.contactedShare)} of customers, ` +
+      : `Plan${plan.thresholdGiven ? " (threshold chosen on the validation customers, judged here)" : ""}: contact customers scoring at least ${point.threshold.toFixed(3)} — ${pct(point.contactedShare)} of customers, ` +
           `${pct(point.churnerShare)} of churners — worth ${money(point.netPer1000)} per 1,000 customers per monthly campaign ` +
           `(95% bootstrap interval ${money(plan.netPer1000Interval[0])} to ${money(plan.netPer1000Interval[1])}; ` +
           `${money(plan.netPer1000AtMargin[0])} to ${money(plan.netPer1000AtMargin[1])} for a margin of ` +

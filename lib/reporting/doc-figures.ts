@@ -275,7 +275,11 @@ function servedModelFigures(dir: string, customers: Customer[], exportFile: stri
   });
   const charges = test.map((c) => c.MonthlyCharges ?? 0);
   const values = valueByTopShare(y, p, charges, model.business?.assumptions);
-  const plan = campaignPlan(y, p, charges, { assumptions: model.business?.assumptions, seed: model.seed });
+  const plan = campaignPlan(y, p, charges, {
+    assumptions: model.business?.assumptions,
+    seed: model.seed,
+    threshold: model.business?.campaign?.contactThreshold,
+  });
   const planPercent = 100 * plan.point.contactedShare;
   figures.push({
     name: "value-by-top-share",

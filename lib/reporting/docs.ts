@@ -170,7 +170,7 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
   const m = ev.metrics;
   const charges = testCustomers.map((c) => c.MonthlyCharges ?? 0);
   const assumptions = { ...DEFAULT_ASSUMPTIONS, ...model.business?.assumptions };
-  const plan = campaignPlan(y, p, charges, { assumptions, seed: model.seed });
+  const plan = campaignPlan(y, p, charges, { assumptions, seed: model.seed, threshold: model.business?.campaign?.contactThreshold });
   const t: TestEvaluation = { customers: testCustomers, y, p, rocAuc: m.roc_auc, plan };
   add(
     "evaluation",
