@@ -121,7 +121,7 @@ function summarySection(
       `- **${metrics.best_model}** ranks held-out customers with ROC-AUC **${f4(t.rocAuc.value)}** (95% CI ${f4(t.rocAuc.ci95[0])}–${f4(t.rocAuc.ci95[1])}); chosen as the simplest of four families and their ensemble within one standard error of the best cross-validated score.`,
       point.threshold === null
         ? "- Within the stated budget no campaign pays for itself."
-        : `- **Plan**: each month call customers scoring ≥ ${point.threshold.toFixed(3)} — ${pct(point.contactedShare)} of the base (the ${t.plan.binding} limit), ${pct(point.churnerShare)} of churners — worth **${money(point.netPer1000)}** per 1,000 customers (95% CI ${money(ci[0])}–${money(ci[1])}; ${money(range[0])}–${money(range[1])} for a ${pct(limits.marginRange[0], 0)}–${pct(limits.marginRange[1], 0)} margin).`,
+        : `- **Plan**: each month call customers scoring ≥ ${point.threshold.toFixed(3)} — ${pct(point.contactedShare)} of the base (${t.plan.thresholdGiven ? `threshold chosen on validation at the ${t.plan.binding} limit` : `the ${t.plan.binding} limit`}), ${pct(point.churnerShare)} of churners — worth **${money(point.netPer1000)}** per 1,000 customers (95% CI ${money(ci[0])}–${money(ci[1])}; ${money(range[0])}–${money(range[1])} for a ${pct(limits.marginRange[0], 0)}–${pct(limits.marginRange[1], 0)} margin).`,
       drivers.length
         ? `- Churn is driven most by ${drivers.join(", ")} (permutation importance on validation).`
         : "- Drivers: run `churn study` for the permutation importances.",

@@ -268,12 +268,12 @@ export interface ValueMark {
  * The campaign plan's two points for the value curve: the plan within its limits and the unconstrained best, both at
  * exact thresholds (the curve itself is on a 1% grid, so its own peak can sit a little apart from the exact best).
  */
-export function planMarks(plan: Pick<CampaignPlan, "point" | "unconstrained" | "binding">): ValueMark[] {
+export function planMarks(plan: Pick<CampaignPlan, "point" | "unconstrained" | "binding" | "thresholdGiven">): ValueMark[] {
   const usd = (x: number): string => `$${Math.round(x).toLocaleString("en-US")}`;
   const marks: ValueMark[] = [];
   if (plan.point.threshold !== null) {
     marks.push({
-      label: `plan (${plan.binding} limit): ${percent(plan.point.contactedShare)} contacted, ${usd(plan.point.netPer1000)}`,
+      label: `plan (${plan.thresholdGiven ? "threshold from validation" : `${plan.binding} limit`}): ${percent(plan.point.contactedShare)} contacted, ${usd(plan.point.netPer1000)}`,
       contactedShare: plan.point.contactedShare,
       netPer1000: plan.point.netPer1000,
     });

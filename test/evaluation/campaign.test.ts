@@ -71,3 +71,19 @@ test("risk bands: contact is the plan, watch the next group of the same size, lo
   assert.ok(bands[0]?.churnRate > bands[1]?.churnRate);
   assert.ok(bands[1]?.churnRate > (bands[2]?.churnRate as number));
 });
+
+test("a threshold chosen elsewhere is evaluated, not searched: the point is that threshold's value on these customers", () => {
+  const chosenOn = population(3);
+  const judgedOn = population(4);
+  const chosen = campaignPlan(chosenOn.y, chosenOn.p, chosenOn.mc, { samples: 1 });
+  assert.equal(chosen.thresholdGiven, false);
+  const t = chosen.point.threshold as number;
+  const judged = campaignPlan(judgedOn.y, judgedOn.p, judgedOn.mc, { threshold: t, samples: 200, seed: 1 });
+  assert.equal(judged.thresholdGiven, true);
+  assert.equal(judged.point.threshold, t);
+  const v = expectedValue(judgedOn.y, judgedOn.p, judgedOn.mc, t, DEFAULT_ASSUMPTIONS);
+  assert.equal(judged.point.contacted, v.contacted);
+  assert.ok(Math.abs(judged.point.net - v.net) < 1e-9);
+  assert.ok(judged.netPer1000Interval[0] <= judged.point.netPer1000 && judged.point.netPer1000 <= judged.netPer1000Interval[1]);
+  assert.throws(() => campaignPlan(judgedOn.y, judgedOn.p, judgedOn.mc, { threshold: Number.NaN }), /threshold must be a finite number/);
+});

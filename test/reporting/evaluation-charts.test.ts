@@ -212,7 +212,7 @@ describe("value figures", () => {
     assert.equal(fig.data.length, 3);
     assert.deepEqual(fig.data[1]?.["x"], [100 * plan.point.contactedShare]);
     assert.deepEqual(fig.data[1]?.["y"], [plan.point.netPer1000]);
-    assert.match(String(fig.data[1]?.["name"]), /^plan \((capacity|budget) limit\)/);
+    assert.match(String(fig.data[1]?.["name"]), /^plan \((capacity|budget) limit|threshold from validation\)/);
     assert.deepEqual(fig.data[2]?.["y"], [plan.unconstrained.netPer1000]);
     // The exact best is at least as high as anything on the 1% grid.
     assert.ok(plan.unconstrained.netPer1000 >= Math.max(...rows.map((r) => r.netPer1000)) - 1e-9);
