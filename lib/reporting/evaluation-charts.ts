@@ -330,6 +330,9 @@ export function topShareValueFigure(
       title: { text: title },
       xaxis: { title: { text: "riskiest customers contacted (%)" }, range: [0, 100] },
       yaxis: { title: { text: "expected net value per 1,000 customers" }, zeroline: true },
+      // Below the plot: the marks' labels are long and would squeeze it from the side.
+      legend: { orientation: "h", y: -0.22 },
+      margin: { t: 50, r: 20, b: 100, l: 60 },
     },
   };
 }

@@ -101,7 +101,7 @@ export function tuningFigure(m: MetricsFile): Figure {
 
 export function imbalanceFigure(study: StudyFile): Figure {
   // A two-level axis: the family under its group of strategies, so no label has to be rotated.
-  const x = [study.imbalance.map((r) => r.family), study.imbalance.map((r) => r.strategy)];
+  const x = [study.imbalance.map((r) => r.family), study.imbalance.map((r) => r.strategy.replace(" ", "<br>"))];
   const metric = (key: "pr_auc" | "recall" | "f1", color: string): Record<string, unknown> => ({
     type: "bar",
     name: key === "pr_auc" ? "PR-AUC" : key,
@@ -117,9 +117,9 @@ export function imbalanceFigure(study: StudyFile): Figure {
       title: { text: "Class imbalance strategies (out-of-fold, training rows)" },
       barmode: "group",
       yaxis: { range: [0, 1] },
-      xaxis: { type: "multicategory", tickfont: { size: 11 } },
+      xaxis: { type: "multicategory", tickangle: 0, automargin: true, tickfont: { size: 11 } },
       legend: { orientation: "h", y: 1.08, x: 1, xanchor: "right" },
-      margin: { t: 70, r: 20, b: 80, l: 50 },
+      margin: { t: 70, r: 20, b: 100, l: 50 },
       height: 460,
     },
   };
