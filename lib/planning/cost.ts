@@ -613,7 +613,7 @@ function costTrace({ m, l, prices, batchInstance, batch, online }: LeverInputs):
 /** How the campaign's numbers follow from its inputs, one line per step. */
 function campaignTrace(c: CampaignCost, computePerMonthUsd: number): string[] {
   return [
-    `campaign: ${c.baseCustomers} customers x ${c.contactedShare} contacted = ${num(c.contactsPerMonth, 0)} contacts/month x ` +
+    `campaign: ${grouped(c.baseCustomers)} customers x ${num(c.contactedShare, 4)} contacted = ${grouped(c.contactsPerMonth)} contacts/month x ` +
       `$${c.offerCost} = ${usd(c.spendPerMonthUsd)}/month`,
     `campaign: compute ${usd(computePerMonthUsd)} / ${usd(c.spendPerMonthUsd)} = ` +
       `${c.computeShareOfSpend === null ? "n/a (no spend)" : pct(c.computeShareOfSpend)} of the campaign's spend`,
@@ -649,7 +649,7 @@ function campaignRows(c: CampaignCost): [string, string, string][] {
     [
       "campaign: contacts per month",
       grouped(c.contactsPerMonth),
-      `${grouped(c.baseCustomers)} customers x ${num(c.contactedShare * 100, 1)}% contacted`,
+      `${grouped(c.baseCustomers)} customers x ${num(c.contactedShare * 100, 2)}% contacted`,
     ],
     ["campaign: offers and contacts per month", usd(c.spendPerMonthUsd), `contacts x ${usd(c.offerCost)} per contact and offer`],
     [
