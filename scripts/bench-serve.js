@@ -532,6 +532,7 @@ function machineInfo(started) {
   return {
     cpus: os.cpus().length,
     cpu_model: os.cpus()[0]?.model ?? "unknown",
+    arch: os.arch(),
     total_mem_mb: Math.round(os.totalmem() / 2 ** 20),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,

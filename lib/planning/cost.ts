@@ -1,8 +1,10 @@
-// Serving cost from measured numbers: the nightly batch and the online service, priced with stated list prices.
+// Serving cost from measured numbers: the nightly batch and the online service, priced with stated list prices for the
+// processor the numbers were measured on, and the retention campaign the scores feed, counted beside them.
 //
 // Inputs are what was MEASURED on this machine (batch throughput on one core in process, HTTP throughput of the whole
-// server and the cores it used, resident memory, p99 latency), the LOADS to serve, and PRICES stated with their source
-// and date. Everything else is arithmetic, spelled out in `CostResult.trace` and in the comments below:
+// server and the cores it used, resident memory, p99 latency), the LOADS to serve, PRICES stated with their source
+// and date, and optionally the CAMPAIGN (base, contacted share, offer cost, expected net value). Everything else is
+// arithmetic, spelled out in `CostResult.trace` and in the comments below:
 //
 // - Batch: core-seconds = customers / (customers per second per core). An instance runs one worker per vCPU (as many
 //   as its memory holds at the measured RSS plus 10% slack) and scales linearly with workers: an assumption to check
@@ -11,8 +13,12 @@
 //   fleet runs at most `headroom` of that (0.5 = half of measured capacity, for bursts, GC and a lost instance), with at
 //   least 2 instances for availability; it is billed 730 hours a month.
 // - A month is 30 nightly runs and 730 hours.
+// - Campaign: contacts per month = base x contacted share; offers and contacts = contacts x offer cost; expected net
+//   value = net per 1,000 customers x base / 1,000. Compute is stated as a share of the campaign's spend.
 //
-// Prices cannot be checked from here: DEFAULT_PRICES are AWS list prices as the team last checked them, stated as
+// Throughput measured on one processor says nothing about another's speed, so the instances are priced from the
+// catalog of the family measured on (`pricesForProcessor`): Intel x86-64 -> c7i, AMD x86-64 -> c7a, arm64 -> Graviton
+// c7g. Prices cannot be checked from here: the catalogs are AWS list prices as the team last checked them, stated as
 // assumptions with their source; re-check before quoting. Pure functions, no I/O.
 
 export interface MeasuredNumbers {
@@ -56,11 +62,13 @@ export interface InstancePrice {
 }
 
 export interface Prices {
+  /** The processor these prices were chosen for (architecture and CPU model, as measured), when chosen by `pricesForProcessor`. */
+  processor?: string;
   /** The instance type the online service runs on. */
   instance: InstancePrice;
   /** The instance type for the nightly batch (default: `instance`). */
   batchInstance?: InstancePrice;
-  /** Instance types compared by the right-sizing lever (default: DEFAULT_PRICES.catalog). */
+  /** Instance types compared by the right-sizing lever (default: the online and batch instances). */
   catalog?: readonly InstancePrice[];
   /** Typical spot discount against on-demand, as a share (spot prices float). */
   spotDiscount: { share: number; source: string; asOf: string };
@@ -71,34 +79,128 @@ export interface Prices {
 const AWS_SOURCE = "AWS EC2 On-Demand pricing page, us-east-1, Linux";
 const AS_OF = "list price as the team last checked it (2024); not verifiable offline, re-check before quoting";
 
-const C7G_MEDIUM: InstancePrice = { name: "c7g.medium", vcpus: 1, memoryGb: 2, hourlyUsd: 0.03625, source: AWS_SOURCE, asOf: AS_OF };
-const C7G_LARGE: InstancePrice = { name: "c7g.large", vcpus: 2, memoryGb: 4, hourlyUsd: 0.0725, source: AWS_SOURCE, asOf: AS_OF };
-const C7G_XLARGE: InstancePrice = { name: "c7g.xlarge", vcpus: 4, memoryGb: 8, hourlyUsd: 0.145, source: AWS_SOURCE, asOf: AS_OF };
+const ec2 = (name: string, vcpus: number, memoryGb: number, hourlyUsd: number): InstancePrice =>
+  Object.freeze({ name, vcpus, memoryGb, hourlyUsd, source: AWS_SOURCE, asOf: AS_OF });
 
-/** Stated price assumptions (Graviton c7g family, us-east-1); every entry carries its source and "as of". */
-export const DEFAULT_PRICES: Readonly<Prices> = Object.freeze({
-  instance: C7G_LARGE,
-  batchInstance: C7G_XLARGE,
-  catalog: Object.freeze([C7G_MEDIUM, C7G_LARGE, C7G_XLARGE]),
-  spotDiscount: {
-    share: 0.6,
-    source: "assumption: AWS advertises spot at up to 90% off on-demand; 60% is a conservative typical c7g discount",
-    asOf: AS_OF,
-  },
-  serverless: {
-    name: "AWS Lambda (arm64)",
-    usdPerGbSecond: 0.0000133334,
-    usdPerMillionRequests: 0.2,
-    source: "AWS Lambda pricing page, us-east-1, arm64, first pricing tier",
-    asOf: AS_OF,
-  },
+type Serverless = NonNullable<Prices["serverless"]>;
+
+const LAMBDA_X86_64: Serverless = Object.freeze({
+  name: "AWS Lambda (x86_64)",
+  usdPerGbSecond: 0.0000166667,
+  usdPerMillionRequests: 0.2,
+  source: "AWS Lambda pricing page, us-east-1, x86_64, first pricing tier",
+  asOf: AS_OF,
 });
+const LAMBDA_ARM64: Serverless = Object.freeze({
+  name: "AWS Lambda (arm64)",
+  usdPerGbSecond: 0.0000133334,
+  usdPerMillionRequests: 0.2,
+  source: "AWS Lambda pricing page, us-east-1, arm64, first pricing tier",
+  asOf: AS_OF,
+});
+
+/** A family's prices: the 2-vCPU instance serves online, the 4-vCPU one runs the batch, right-sizing compares them all. */
+function familyPrices(family: string, catalog: readonly InstancePrice[], serverless: Serverless): Readonly<Prices> {
+  const withVcpus = (n: number): InstancePrice => {
+    const p = catalog.find((c) => c.vcpus === n);
+    if (!p) throw new RangeError(`the ${family} catalog has no ${n}-vCPU instance`);
+    return p;
+  };
+  return Object.freeze({
+    instance: withVcpus(2),
+    batchInstance: withVcpus(4),
+    catalog: Object.freeze([...catalog]),
+    spotDiscount: Object.freeze({
+      share: 0.6,
+      source: `assumption: AWS advertises spot at up to 90% off on-demand; 60% is a conservative typical ${family} discount`,
+      asOf: AS_OF,
+    }),
+    serverless,
+  });
+}
+
+/** The processor families with a price catalog. */
+export type ProcessorFamily = "intel-x86-64" | "amd-x86-64" | "arm64";
+
+/**
+ * Stated price assumptions per processor family (us-east-1, Linux, on-demand); every entry carries its source and
+ * "as of". Intel x86-64: c7i (no 1-vCPU size); AMD x86-64: c7a; arm64: Graviton c7g. Lambda on x86_64 or arm64.
+ */
+export const PRICE_CATALOGS: Readonly<Record<ProcessorFamily, Readonly<Prices>>> = Object.freeze({
+  "intel-x86-64": familyPrices(
+    "c7i",
+    [ec2("c7i.large", 2, 4, 0.08925), ec2("c7i.xlarge", 4, 8, 0.1785), ec2("c7i.2xlarge", 8, 16, 0.357)],
+    LAMBDA_X86_64,
+  ),
+  "amd-x86-64": familyPrices(
+    "c7a",
+    [ec2("c7a.medium", 1, 2, 0.05131), ec2("c7a.large", 2, 4, 0.10262), ec2("c7a.xlarge", 4, 8, 0.20524)],
+    LAMBDA_X86_64,
+  ),
+  arm64: familyPrices(
+    "c7g",
+    [ec2("c7g.medium", 1, 2, 0.03625), ec2("c7g.large", 2, 4, 0.0725), ec2("c7g.xlarge", 4, 8, 0.145)],
+    LAMBDA_ARM64,
+  ),
+});
+
+/** The processor the numbers were measured on: Node's `os.arch()` and `os.cpus()[0].model` there. */
+export interface Processor {
+  arch: string;
+  cpuModel: string;
+}
+
+/** The price family of a processor: arm64 -> Graviton; x64 -> AMD when the model names AMD, else Intel; else a RangeError. */
+export function processorFamily({ arch, cpuModel }: Processor): ProcessorFamily {
+  if (arch === "arm64") return "arm64";
+  if (arch === "x64") return /\bAMD\b/i.test(cpuModel) ? "amd-x86-64" : "intel-x86-64";
+  throw new RangeError(`no price catalog for processor architecture ${JSON.stringify(arch)} (priced: x64 Intel, x64 AMD, arm64)`);
+}
+
+/** The price catalog of the processor family the numbers were measured on, saying which processor it was chosen for. */
+export function pricesForProcessor(processor: Processor): Prices {
+  const catalog = PRICE_CATALOGS[processorFamily(processor)];
+  return { ...catalog, processor: `${processor.arch} ${processor.cpuModel}`.trim() };
+}
+
+/**
+ * The retention campaign the scores feed, per month: it contacts `contactedShare` of `baseCustomers` at `offerCost`
+ * per contact (offer included), for an expected net value of `netPer1000` per 1,000 customers (after offer costs).
+ */
+export interface CampaignInput {
+  baseCustomers: number;
+  contactedShare: number;
+  /** USD per contact, the offer included. */
+  offerCost: number;
+  /** Expected net value per 1,000 customers per monthly campaign, USD. */
+  netPer1000: number;
+  /** Its 95% interval, low and high, when known. */
+  netPer1000Ci95?: [number, number];
+}
+
+export interface CampaignCost {
+  baseCustomers: number;
+  contactedShare: number;
+  offerCost: number;
+  /** baseCustomers x contactedShare. */
+  contactsPerMonth: number;
+  /** contactsPerMonth x offerCost. */
+  spendPerMonthUsd: number;
+  /** netPer1000 x baseCustomers / 1,000. */
+  netPerMonthUsd: number;
+  /** The interval scaled the same way; null when not given. */
+  netPerMonthCi95Usd: [number, number] | null;
+  /** Compute (batch + online) / spendPerMonthUsd; null when the campaign spends nothing. */
+  computeShareOfSpend: number | null;
+}
 
 export interface CostInput {
   measured: MeasuredNumbers;
   loads: Loads;
-  /** Default DEFAULT_PRICES. */
-  prices?: Prices;
+  /** The prices of the processor measured on: `pricesForProcessor`. */
+  prices: Prices;
+  /** The campaign, counted beside compute when given. */
+  campaign?: CampaignInput;
 }
 
 export interface BatchCost {
@@ -153,7 +255,10 @@ export interface LeverEstimate {
 export interface CostResult {
   batch: BatchCost;
   online: OnlineCost;
-  totalPerMonthUsd: number;
+  /** Compute only: the nightly batch and the online fleet, per month. */
+  computePerMonthUsd: number;
+  /** The campaign beside compute; null when no campaign was given. */
+  campaign: CampaignCost | null;
   /** One line per lever, with its estimated effect. */
   levers: string[];
   leverEstimates: LeverEstimate[];
@@ -244,10 +349,14 @@ const usd = (x: number): string => {
   if (!Number.isFinite(x)) return "n/a";
   if (x === 0) return "$0";
   const a = Math.abs(x);
-  const s = a >= 100 ? a.toFixed(0) : a >= 1 ? a.toFixed(2) : a >= 0.01 ? a.toFixed(3) : a.toPrecision(2);
+  const s = a >= 100 ? grouped(a) : a >= 1 ? a.toFixed(2) : a >= 0.01 ? a.toFixed(3) : a.toPrecision(2);
   return `${x < 0 ? "-" : ""}$${s}`;
 };
+/** A whole number with thousands separators: 1234567 -> "1,234,567". */
+const grouped = (x: number): string => x.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const num = (x: number, d = 2): string => `${+x.toFixed(d)}`;
+/** A share as a percentage with two significant digits below 1% (0.00034 -> "0.034%"). */
+const pct = (x: number): string => (x === 0 ? "0%" : x >= 0.01 ? `${num(x * 100, 1)}%` : `${+(x * 100).toPrecision(2)}%`);
 
 /** The measured numbers, checked: every throughput and size > 0, the latency >= 0. */
 function checkMeasured(m: MeasuredNumbers): void {
@@ -293,7 +402,7 @@ function resolvePrices(prices: Prices): { batchInstance: InstancePrice; catalog:
   checkInstance("prices.instance", prices.instance);
   const batchInstance = prices.batchInstance ?? prices.instance;
   checkInstance("prices.batchInstance", batchInstance);
-  const catalog = prices.catalog ?? DEFAULT_PRICES.catalog ?? [];
+  const catalog = prices.catalog ?? (batchInstance.name === prices.instance.name ? [prices.instance] : [prices.instance, batchInstance]);
   catalog.forEach((c, i) => checkInstance(`prices.catalog[${i}]`, c));
   const spot = prices.spotDiscount.share;
   if (!(Number.isFinite(spot) && spot >= 0 && spot < 1)) throw new RangeError(`prices.spotDiscount.share must be in [0, 1), got ${spot}`);
@@ -302,6 +411,39 @@ function resolvePrices(prices: Prices): { batchInstance: InstancePrice; catalog:
     nonNegative("prices.serverless.usdPerMillionRequests", prices.serverless.usdPerMillionRequests);
   }
   return { batchInstance, catalog, spot };
+}
+
+/** The campaign input, checked: a base > 0, a share in [0, 1], an offer cost >= 0, finite values (an ordered interval). */
+function checkCampaign(c: CampaignInput): void {
+  positive("campaign.baseCustomers", c.baseCustomers);
+  if (!(Number.isFinite(c.contactedShare) && c.contactedShare >= 0 && c.contactedShare <= 1)) {
+    throw new RangeError(`campaign.contactedShare is a share of the base, in [0, 1], got ${c.contactedShare}`);
+  }
+  nonNegative("campaign.offerCost", c.offerCost);
+  if (!Number.isFinite(c.netPer1000)) throw new RangeError(`campaign.netPer1000 must be a finite number, got ${c.netPer1000}`);
+  if (c.netPer1000Ci95 !== undefined) {
+    const [lo, hi] = c.netPer1000Ci95;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) {
+      throw new RangeError(`campaign.netPer1000Ci95 must be [low, high], finite with low <= high, got [${lo}, ${hi}]`);
+    }
+  }
+}
+
+/** The campaign's monthly contacts, spend and expected net value, and compute as a share of that spend. */
+function campaignCost(c: CampaignInput, computePerMonthUsd: number): CampaignCost {
+  const contactsPerMonth = c.baseCustomers * c.contactedShare;
+  const spendPerMonthUsd = contactsPerMonth * c.offerCost;
+  const perBase = (per1000: number): number => (per1000 * c.baseCustomers) / 1000;
+  return {
+    baseCustomers: c.baseCustomers,
+    contactedShare: c.contactedShare,
+    offerCost: c.offerCost,
+    contactsPerMonth,
+    spendPerMonthUsd,
+    netPerMonthUsd: perBase(c.netPer1000),
+    netPerMonthCi95Usd: c.netPer1000Ci95 ? [perBase(c.netPer1000Ci95[0]), perBase(c.netPer1000Ci95[1])] : null,
+    computeShareOfSpend: spendPerMonthUsd > 0 ? computePerMonthUsd / spendPerMonthUsd : null,
+  };
 }
 
 /** Everything a lever estimate is computed from: the checked inputs and the baseline batch and online costs. */
@@ -468,24 +610,81 @@ function costTrace({ m, l, prices, batchInstance, batch, online }: LeverInputs):
   ];
 }
 
-/** The cost of the nightly batch and the online service, with levers, from measured numbers, loads and stated prices. */
+/** How the campaign's numbers follow from its inputs, one line per step. */
+function campaignTrace(c: CampaignCost, computePerMonthUsd: number): string[] {
+  return [
+    `campaign: ${grouped(c.baseCustomers)} customers x ${num(c.contactedShare, 4)} contacted = ${grouped(c.contactsPerMonth)} contacts/month x ` +
+      `$${c.offerCost} = ${usd(c.spendPerMonthUsd)}/month`,
+    `campaign: compute ${usd(computePerMonthUsd)} / ${usd(c.spendPerMonthUsd)} = ` +
+      `${c.computeShareOfSpend === null ? "n/a (no spend)" : pct(c.computeShareOfSpend)} of the campaign's spend`,
+  ];
+}
+
+/**
+ * The cost of the nightly batch and the online service, with levers, from measured numbers, loads and stated prices;
+ * with a campaign, its monthly spend and value beside compute.
+ */
 export function costModel(input: CostInput): CostResult {
-  const m = input.measured;
-  const prices = input.prices ?? DEFAULT_PRICES;
+  const { measured: m, prices } = input;
   checkMeasured(m);
   const l = resolveLoads(input.loads);
   const { batchInstance, catalog, spot } = resolvePrices(prices);
+  if (input.campaign) checkCampaign(input.campaign);
 
   const batch = batchRun(l.nightlyBatchCustomers, m.batchCustomersPerSecond, l.batchWindowHours, batchInstance, m.serverRssMb);
   const online = onlineFleet(m, l, prices.instance, l.averageRequestsPerSecond);
-  const totalPerMonthUsd = batch.costPerMonthUsd + online.costPerMonthUsd;
+  const computePerMonthUsd = batch.costPerMonthUsd + online.costPerMonthUsd;
+  const campaign = input.campaign ? campaignCost(input.campaign, computePerMonthUsd) : null;
 
   const x: LeverInputs = { m, l, prices, batchInstance, catalog, spot, batch, online };
   const est = leverEstimates(x);
-  return { batch, online, totalPerMonthUsd, levers: est.map(formatLever), leverEstimates: est, trace: costTrace(x), prices };
+  const trace = [...costTrace(x), ...(campaign ? campaignTrace(campaign, computePerMonthUsd) : [])];
+  return { batch, online, computePerMonthUsd, campaign, levers: est.map(formatLever), leverEstimates: est, trace, prices };
 }
 
-/** The cost result as markdown: one table of the numbers, the levers, and the price sources. */
+/** The campaign's rows of the cost table: contacts, spend, expected value, and compute as a share of the spend. */
+function campaignRows(c: CampaignCost): [string, string, string][] {
+  const ci = c.netPerMonthCi95Usd;
+  return [
+    [
+      "campaign: contacts per month",
+      grouped(c.contactsPerMonth),
+      `${grouped(c.baseCustomers)} customers x ${num(c.contactedShare * 100, 2)}% contacted`,
+    ],
+    ["campaign: offers and contacts per month", usd(c.spendPerMonthUsd), `contacts x ${usd(c.offerCost)} per contact and offer`],
+    [
+      "campaign: expected net value per month",
+      `${usd(c.netPerMonthUsd)}${ci ? ` (95% CI ${usd(ci[0])} to ${usd(ci[1])})` : ""}`,
+      "net value per 1,000 customers x base / 1,000, after offer costs",
+    ],
+    [
+      "compute (batch + online) as a share of the campaign's spend",
+      c.computeShareOfSpend === null ? "n/a (no spend)" : pct(c.computeShareOfSpend),
+      "compute per month / offers and contacts per month",
+    ],
+  ];
+}
+
+/** The price section: the processor the prices were chosen for, each instance, the spot discount, serverless. */
+function priceSources(p: Prices): string[] {
+  const seen = new Set<string>();
+  const sources: string[] = p.processor ? [`- priced for the processor measured on: ${p.processor}`] : [];
+  const addInstance = (i: InstancePrice | undefined): void => {
+    if (!i || seen.has(i.name)) return;
+    seen.add(i.name);
+    sources.push(`- ${i.name}: ${i.vcpus} vCPU, ${i.memoryGb} GiB, $${i.hourlyUsd}/h (${i.source}; ${i.asOf})`);
+  };
+  addInstance(p.instance);
+  addInstance(p.batchInstance);
+  sources.push(`- spot discount ${num(p.spotDiscount.share * 100, 0)}% (${p.spotDiscount.source})`);
+  if (p.serverless) {
+    const s = p.serverless;
+    sources.push(`- ${s.name}: $${s.usdPerGbSecond}/GB-s + $${s.usdPerMillionRequests}/M requests (${s.source}; ${s.asOf})`);
+  }
+  return sources;
+}
+
+/** The cost result as markdown: one table of the numbers (compute, then the campaign when given), the levers, and the price sources. */
 export function formatCost(r: CostResult): string {
   const b = r.batch;
   const o = r.online;
@@ -518,24 +717,11 @@ export function formatCost(r: CostResult): string {
     ["online: cost per million predictions", usd(o.costPerMillionUsd), "at the average load"],
     ["online: cost per million at capacity", usd(o.costPerMillionAtCapacityUsd), "if the fleet ran at its headroom"],
     ["online: p99 latency (measured)", `${o.p99Ms} ms`, "on this machine"],
-    ["total per month", usd(r.totalPerMonthUsd), "batch + online"],
+    ["compute per month", usd(r.computePerMonthUsd), "nightly batch + online fleet (servers only)"],
+    ...(r.campaign ? campaignRows(r.campaign) : []),
   ];
   const lines = ["| quantity | value | how |", "|---|---|---|", ...rows.map((x) => `| ${x.join(" | ")} |`), "", "**Levers**", ""];
   for (const lever of r.levers) lines.push(`- ${lever}`);
-  const seen = new Set<string>();
-  const sources: string[] = [];
-  const addInstance = (p: InstancePrice | undefined): void => {
-    if (!p || seen.has(p.name)) return;
-    seen.add(p.name);
-    sources.push(`- ${p.name}: ${p.vcpus} vCPU, ${p.memoryGb} GiB, $${p.hourlyUsd}/h (${p.source}; ${p.asOf})`);
-  };
-  addInstance(r.prices.instance);
-  addInstance(r.prices.batchInstance);
-  sources.push(`- spot discount ${num(r.prices.spotDiscount.share * 100, 0)}% (${r.prices.spotDiscount.source})`);
-  if (r.prices.serverless) {
-    const s = r.prices.serverless;
-    sources.push(`- ${s.name}: $${s.usdPerGbSecond}/GB-s + $${s.usdPerMillionRequests}/M requests (${s.source}; ${s.asOf})`);
-  }
-  lines.push("", "**Prices (stated assumptions)**", "", ...sources);
+  lines.push("", "**Prices (stated assumptions)**", "", ...priceSources(r.prices));
   return lines.join("\n");
 }

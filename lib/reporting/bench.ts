@@ -1,6 +1,7 @@
 // The serving benchmark scripts/bench-serve.js writes (bench/bench-serve.json in the artifacts folder): its type, a
 // reader that checks the shape, and the views notebook 05 and the slides show of it.
 import { existsSync, readFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 /** Per-call latency of one in-process path, in µs. */
@@ -73,6 +74,8 @@ export interface ServeBench {
   machine: {
     cpus: number;
     cpu_model: string;
+    /** `os.arch()` of the machine measured on; absent in files written before it was recorded. */
+    arch?: string;
     total_mem_mb: number;
     node: string;
     platform: string;
@@ -142,6 +145,16 @@ export function readServeBench(artifactsDir: string): ServeBench | null {
   if (problems.length > 0)
     throw new Error(`${file} is not a serving benchmark this build reads: ${problems.join("; ")}; run \`npm run bench:serve\` again`);
   return value as ServeBench;
+}
+
+/**
+ * The processor the benchmark ran on, to price its numbers: the file's architecture and CPU model, or, in a file that
+ * did not record the architecture, this process's (`os.arch()`, `os.cpus()[0].model`), with `from` saying which.
+ */
+export function benchProcessor(bench: Pick<ServeBench, "machine">): { arch: string; cpuModel: string; from: "bench" | "this process" } {
+  const { arch, cpu_model } = bench.machine;
+  if (arch) return { arch, cpuModel: cpu_model, from: "bench" };
+  return { arch: os.arch(), cpuModel: os.cpus()[0]?.model ?? "unknown", from: "this process" };
 }
 
 /** The run of `churn serve` with its defaults: one process, log level info, three reasons per answer. */

@@ -1,13 +1,17 @@
 // Serving cost: hand-checkable arithmetic on a test price sheet (so the tests do not move when list prices are
-// re-checked), the levers' computed effects, monotonicity in the loads, purity, formatting and input validation.
+// re-checked), the levers' computed effects, monotonicity in the loads, purity, formatting and input validation; the
+// price catalog chosen for the processor measured on; the campaign counted beside compute.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  DEFAULT_PRICES,
+  PRICE_CATALOGS,
   SERVERLESS_FULL_VCPU_MB,
   costModel,
   formatCost,
+  pricesForProcessor,
+  processorFamily,
+  type CampaignInput,
   type CostInput,
   type InstancePrice,
   type Prices,
@@ -36,7 +40,9 @@ const PRICES: Prices = {
   serverless: { name: "fn", usdPerGbSecond: 0.00001, usdPerMillionRequests: 0.2, source: "test", asOf: "test" },
 };
 
-function input(over: { measured?: Partial<CostInput["measured"]>; loads?: Partial<CostInput["loads"]>; prices?: Prices } = {}): CostInput {
+function input(
+  over: { measured?: Partial<CostInput["measured"]>; loads?: Partial<CostInput["loads"]>; prices?: Prices; campaign?: CampaignInput } = {},
+): CostInput {
   return {
     measured: {
       batchCustomersPerSecond: 200_000,
@@ -48,6 +54,7 @@ function input(over: { measured?: Partial<CostInput["measured"]>; loads?: Partia
     },
     loads: { nightlyBatchCustomers: 10_000_000, peakRequestsPerSecond: 100, headroom: 0.5, ...over.loads },
     prices: over.prices ?? PRICES,
+    ...(over.campaign ? { campaign: over.campaign } : {}),
   };
 }
 
@@ -99,7 +106,8 @@ describe("costModel: online", () => {
     close(r.online.predictionsPerMonth, 100 * 730 * 3600); // 262.8 M
     close(r.online.costPerMillionUsd, 146 / 262.8); // $0.556
     close(r.online.costPerMillionAtCapacityUsd, 146 / ((2 * 500 * 730 * 3600) / 1e6));
-    close(r.totalPerMonthUsd, 146.1);
+    close(r.computePerMonthUsd, 146.1);
+    assert.equal(r.campaign, null);
   });
 
   test("2,600 req/s: ceil(2600 / 500) = 6 instances", () => {
@@ -211,17 +219,169 @@ describe("costModel: properties", () => {
   });
 });
 
-describe("DEFAULT_PRICES and formatCost", () => {
-  test("every default price states its source and date", () => {
-    for (const p of [DEFAULT_PRICES.instance, DEFAULT_PRICES.batchInstance, ...(DEFAULT_PRICES.catalog ?? [])]) {
-      assert.ok(p && p.source && p.asOf && p.hourlyUsd > 0, p?.name);
+const INTEL: [string, string] = ["x64", "Intel(R) Xeon(R) Processor"];
+const AMD: [string, string] = ["x64", "AMD EPYC 7R13 Processor"];
+const ARM: [string, string] = ["arm64", "Neoverse-V1"];
+const processor = ([arch, cpuModel]: [string, string]) => ({ arch, cpuModel });
+
+describe("prices for the processor measured on", () => {
+  test("arm64 -> Graviton, x64 with AMD in the model -> AMD, other x64 -> Intel", () => {
+    assert.equal(processorFamily(processor(ARM)), "arm64");
+    assert.equal(processorFamily(processor(AMD)), "amd-x86-64");
+    assert.equal(processorFamily(processor(INTEL)), "intel-x86-64");
+    assert.equal(processorFamily({ arch: "x64", cpuModel: "unknown" }), "intel-x86-64");
+    for (const [which, cpu] of [
+      ["arm64", ARM],
+      ["amd-x86-64", AMD],
+      ["intel-x86-64", INTEL],
+    ] as const) {
+      const p = pricesForProcessor(processor(cpu));
+      assert.deepEqual({ ...p, processor: undefined }, { ...PRICE_CATALOGS[which], processor: undefined });
+      assert.equal(p.processor, `${cpu[0]} ${cpu[1]}`);
     }
-    assert.equal(DEFAULT_PRICES.instance.name, "c7g.large");
-    const r = costModel({ ...input(), prices: undefined });
-    assert.equal(r.online.instance, "c7g.large");
-    close(r.online.costPerMonthUsd, 2 * 730 * 0.0725);
   });
 
+  test("an unknown architecture is a RangeError naming it", () => {
+    for (const arch of ["ia32", "ppc64", "s390x", ""]) {
+      assert.throws(
+        () => pricesForProcessor({ arch, cpuModel: "Intel(R) Xeon(R)" }),
+        (e: unknown) => e instanceof RangeError && e.message.includes(JSON.stringify(arch)),
+      );
+    }
+  });
+
+  test("each family: the online instance has 2 vCPUs, the batch 4, all from its own catalog, each priced with source and date", () => {
+    const prefix: Record<string, string> = { "intel-x86-64": "c7i.", "amd-x86-64": "c7a.", arm64: "c7g." };
+    for (const [family, p] of Object.entries(PRICE_CATALOGS)) {
+      const catalog = p.catalog ?? [];
+      assert.equal(p.instance.vcpus, 2, family);
+      assert.equal(p.batchInstance?.vcpus, 4, family);
+      assert.ok(catalog.includes(p.instance) && p.batchInstance && catalog.includes(p.batchInstance), family);
+      for (const c of catalog) {
+        assert.ok(c.name.startsWith(prefix[family] ?? "?"), `${family}: ${c.name}`);
+        assert.ok(c.source && c.asOf && c.hourlyUsd > 0, c.name);
+      }
+      assert.ok(p.spotDiscount.source.includes(prefix[family]?.slice(0, 3) ?? "?"), `${family} spot wording`);
+      for (const other of Object.values(prefix)) {
+        if (other !== prefix[family])
+          assert.ok(!p.spotDiscount.source.includes(other.slice(0, 3)), `${family} spot wording names ${other}`);
+      }
+      assert.ok(p.serverless && p.serverless.source && p.serverless.asOf, family);
+    }
+    assert.match(PRICE_CATALOGS.arm64.serverless?.name ?? "", /arm64/);
+    assert.match(PRICE_CATALOGS["intel-x86-64"].serverless?.name ?? "", /x86_64/);
+    assert.match(PRICE_CATALOGS["amd-x86-64"].serverless?.name ?? "", /x86_64/);
+  });
+
+  test("the cost model prices the chosen family: its online and batch instances, right-sizing over its catalog", () => {
+    for (const cpu of [INTEL, AMD, ARM]) {
+      const prices = pricesForProcessor(processor(cpu));
+      const catalog = prices.catalog ?? [];
+      const r = costModel(input({ prices }));
+      assert.equal(r.online.instance, prices.instance.name);
+      assert.equal(r.batch.instance, prices.batchInstance?.name);
+      close(r.online.costPerMonthUsd, 2 * 730 * prices.instance.hourlyUsd);
+      // 2 instances at the floor: right-sizing picks the catalog's cheapest 2-instance fleet.
+      const cheapest = Math.min(...catalog.map((c) => c.hourlyUsd));
+      const rightSize = lever(r, "right-size the online instance");
+      close(rightSize.monthlySavingUsd ?? NaN, 2 * 730 * (prices.instance.hourlyUsd - cheapest), 1e-9);
+      // It compares exactly the family's catalog: every instance named is in it, and every one of it is named.
+      const named = new Set(rightSize.detail.match(/c7[a-z]\.[a-z0-9]+/g));
+      assert.ok(
+        [...named].every((n) => catalog.some((c) => c.name === n)),
+        rightSize.detail,
+      );
+      assert.ok(
+        catalog.every((c) => named.has(c.name)),
+        rightSize.detail,
+      );
+    }
+  });
+
+  test("formatCost says which processor the prices were chosen for", () => {
+    const md = formatCost(costModel(input({ prices: pricesForProcessor(processor(INTEL)) })));
+    assert.match(md, /priced for the processor measured on: x64 Intel\(R\) Xeon\(R\) Processor/);
+    assert.match(md, /c7i\.large: 2 vCPU, 4 GiB/);
+    assert.doesNotMatch(md, /c7g/);
+    assert.doesNotMatch(formatCost(costModel(input())), /priced for the processor/); // the test sheet names none
+  });
+});
+
+const CAMPAIGN: CampaignInput = {
+  baseCustomers: 1_000_000,
+  contactedShare: 0.1,
+  offerCost: 50,
+  netPer1000: 1234,
+  netPer1000Ci95: [900, 1500],
+};
+
+describe("costModel: the campaign beside compute", () => {
+  test("contacts = base x share, spend = contacts x offer cost, net = per 1,000 x base / 1,000, compute as a share of spend", () => {
+    const c = { ...CAMPAIGN, contactedShare: 0.0994, offerCost: 47 };
+    const r = costModel(input({ campaign: c }));
+    assert.ok(r.campaign);
+    close(r.campaign.contactsPerMonth, c.baseCustomers * c.contactedShare, 1e-6);
+    close(r.campaign.spendPerMonthUsd, c.baseCustomers * c.contactedShare * c.offerCost, 1e-6);
+    close(r.campaign.netPerMonthUsd, (c.netPer1000 * c.baseCustomers) / 1000);
+    assert.deepEqual(r.campaign.netPerMonthCi95Usd, [(900 * c.baseCustomers) / 1000, (1500 * c.baseCustomers) / 1000]);
+    close(r.campaign.computeShareOfSpend ?? NaN, r.computePerMonthUsd / (c.baseCustomers * c.contactedShare * c.offerCost));
+    close(r.computePerMonthUsd, r.batch.costPerMonthUsd + r.online.costPerMonthUsd);
+    // The campaign changes nothing about compute.
+    assert.deepEqual({ ...r, campaign: null, trace: [] }, { ...costModel(input()), trace: [] });
+    const noInterval = costModel(input({ campaign: { ...c, netPer1000Ci95: undefined } }));
+    assert.equal(noInterval.campaign?.netPerMonthCi95Usd, null);
+    assert.equal(costModel(input({ campaign: { ...c, contactedShare: 0 } })).campaign?.computeShareOfSpend, null);
+  });
+
+  test("formatCost prints the campaign rows from the inputs and labels compute as compute", () => {
+    const c: CampaignInput = {
+      baseCustomers: 2_000_000,
+      contactedShare: 0.05,
+      offerCost: 40,
+      netPer1000: 750,
+      netPer1000Ci95: [500, 1000],
+    };
+    const r = costModel(input({ campaign: c }));
+    const md = formatCost(r);
+    const contacts = c.baseCustomers * c.contactedShare; // 100,000
+    const group = (x: number) => x.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    assert.match(md, /\| compute per month \| \$146 \| nightly batch \+ online/);
+    assert.doesNotMatch(md, /\| total per month/);
+    assert.ok(md.includes(`| campaign: contacts per month | ${group(contacts)} |`), md);
+    assert.ok(md.includes(`| campaign: offers and contacts per month | $${group(contacts * c.offerCost)} |`), md);
+    assert.ok(
+      md.includes(
+        `| campaign: expected net value per month | $${group((c.netPer1000 * c.baseCustomers) / 1000)} (95% CI $${group(500 * 2000)} to $${group(1000 * 2000)}) |`,
+      ),
+      md,
+    );
+    const share = (100 * r.computePerMonthUsd) / (contacts * c.offerCost);
+    assert.ok(md.includes(`| compute (batch + online) as a share of the campaign's spend | ${+share.toPrecision(2)}% |`), md);
+    assert.doesNotMatch(formatCost(costModel(input())), /campaign/);
+  });
+
+  test("bad campaign inputs are RangeErrors naming the field", () => {
+    const bad: [Partial<CampaignInput>, RegExp][] = [
+      [{ baseCustomers: 0 }, /campaign\.baseCustomers/],
+      [{ baseCustomers: Number.NaN }, /campaign\.baseCustomers/],
+      [{ contactedShare: -0.1 }, /campaign\.contactedShare/],
+      [{ contactedShare: 1.5 }, /campaign\.contactedShare/],
+      [{ offerCost: -1 }, /campaign\.offerCost/],
+      [{ netPer1000: Number.POSITIVE_INFINITY }, /campaign\.netPer1000/],
+      [{ netPer1000Ci95: [10, 5] }, /campaign\.netPer1000Ci95/],
+      [{ netPer1000Ci95: [Number.NaN, 5] }, /campaign\.netPer1000Ci95/],
+    ];
+    for (const [over, re] of bad)
+      assert.throws(
+        () => costModel(input({ campaign: { ...CAMPAIGN, ...over } })),
+        (e: unknown) => e instanceof RangeError && re.test(e.message),
+        re.source,
+      );
+    assert.doesNotThrow(() => costModel(input({ campaign: { ...CAMPAIGN, netPer1000: -200, netPer1000Ci95: [-300, -100] } })));
+  });
+});
+
+describe("formatCost", () => {
   test("markdown table with the numbers, the levers and the price sources", () => {
     const md = formatCost(costModel(input()));
     assert.match(md, /^\| quantity \| value \| how \|/);

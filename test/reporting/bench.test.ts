@@ -7,6 +7,7 @@ import * as path from "node:path";
 import {
   type BenchHttpRun,
   type ServeBench,
+  benchProcessor,
   defaultHttpRun,
   fastestHttpRun,
   goalTally,
@@ -170,6 +171,14 @@ describe("views", () => {
     assert.equal(vs.p99Ratio, 20);
     assert.equal(peerComparison(bench({ peer: { skipped: "x" } })), null);
     assert.equal(peerComparison(bench({ http: [httpRun(2, "warn", 0, 1, 1)] })), null);
+  });
+
+  test("benchProcessor: the file's architecture and CPU model, else this process's", () => {
+    const b = bench();
+    const recorded = { ...b, machine: { ...b.machine, arch: "arm64", cpu_model: "Neoverse-V1" } };
+    assert.deepEqual(benchProcessor(recorded), { arch: "arm64", cpuModel: "Neoverse-V1", from: "bench" });
+    assert.equal(b.machine.arch, undefined);
+    assert.deepEqual(benchProcessor(b), { arch: os.arch(), cpuModel: os.cpus()[0]?.model ?? "unknown", from: "this process" });
   });
 
   test("goalTally counts met, missed and unmeasured goals", () => {
