@@ -306,7 +306,9 @@ function writeReport(ctx, notebooks) {
   const { TEMPLATE_NAME, writeReportTemplate, indexPage } = require("./lib/report-html");
   const inputs = ctx.reportPages.map(({ name, notebook }) => {
     const file = path.join(ctx.workDir, `${name}.ipynb`);
-    fs.writeFileSync(file, JSON.stringify(notebook));
+    // The report loads no MathJax: markdown outputs get their plain "$" back (notebooks keep "\\$" for Jupyter and GitHub).
+    const { markdownOutputsWithoutMathEscapes } = require("./lib/dist").lib("reporting/notebook");
+    fs.writeFileSync(file, JSON.stringify(markdownOutputsWithoutMathEscapes(notebook)));
     return file;
   });
   const templates = writeReportTemplate();

@@ -211,7 +211,10 @@ async function main(argv) {
   }
   console.log(`ok (${secs()}s)`);
 
-  // 2. Export to reveal.js slides (outputs only), with reveal.js copied next to the HTML.
+  // 2. Export to reveal.js slides (outputs only), with reveal.js copied next to the HTML. The deck loads no MathJax,
+  // so markdown outputs get their plain "$" back first (the kernel escaped them for Jupyter's and GitHub's math).
+  const { markdownOutputsWithoutMathEscapes } = require("./lib/dist").lib("reporting/notebook");
+  fs.writeFileSync(executed, JSON.stringify(markdownOutputsWithoutMathEscapes(JSON.parse(fs.readFileSync(executed, "utf8")))));
   const reveal = copyReveal(outDir);
   const templates = writeTemplate();
   t0 = Date.now();

@@ -327,6 +327,47 @@ export function escapeMathDelimiters(md: string): string {
   return out.join("\n");
 }
 
+/** escapeMathDelimiters undone ("\\$" outside code back to "$"), for HTML built without MathJax (report, slides). */
+export function unescapeMathDelimiters(md: string): string {
+  let fenced = false;
+  return md
+    .split("\n")
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+      else if (!fenced)
+        return line
+          .split("`")
+          .map((piece, i) => (i % 2 === 1 ? piece : piece.replace(/\\\$/g, "$")))
+          .join("`");
+      return line;
+    })
+    .join("\n");
+}
+
+interface NotebookWithOutputs {
+  cells: { outputs?: { data?: Record<string, unknown> }[] }[];
+}
+
+/**
+ * A copy of an executed notebook whose markdown outputs have plain "$" again (unescapeMathDelimiters): nbconvert's
+ * markdown filter keeps the backslash, and the report and the slides load no MathJax that would read "$" as math.
+ */
+export function markdownOutputsWithoutMathEscapes<T extends NotebookWithOutputs>(nb: T): T {
+  const copy = structuredClone(nb);
+  for (const cell of copy.cells) {
+    for (const o of cell.outputs ?? []) {
+      const md = o.data?.["text/markdown"];
+      if (o.data === undefined || md === undefined) continue;
+      o.data["text/markdown"] = Array.isArray(md)
+        ? unescapeMathDelimiters(md.join(""))
+        : typeof md === "string"
+          ? unescapeMathDelimiters(md)
+          : md;
+    }
+  }
+  return copy;
+}
+
 /** Displays Markdown, dollar signs escaped (escapeMathDelimiters). A no-op outside tslab. */
 export function showMarkdown(md: string): void {
   emit("markdown", escapeMathDelimiters(md));

@@ -41,7 +41,7 @@ test("a claim holds when churn moves the claimed way and fails when a step goes 
   const holds = derivedFeatureClaims(along).find((c) => c.feature === "auto_pay");
   assert.equal(holds?.holds, true);
   assert.deepEqual(holds?.against, []);
-  assert.match(claimSentence(holds as NonNullable<typeof holds>), /behaves as its rationale claims/);
+  assert.match(claimSentence(holds), /behaves as its rationale claims/);
 });
 
 test("a difference inside the intervals does not count against a claim, and small levels are left out", () => {
@@ -70,7 +70,7 @@ test("levels are checked in the feature's order, and a highest-level claim names
     ["monthly/echeck", "term/mailed"],
   );
   assert.equal(cp?.holds, false);
-  assert.match(claimSentence(cp as NonNullable<typeof cp>), /the highest churn at monthly\/echeck/);
+  assert.match(claimSentence(cp), /the highest churn at monthly\/echeck/);
   // Features whose rationale claims no direction are not checked.
   assert.equal(
     rows.some((c) => c.feature === "avg_monthly_bill"),

@@ -6,6 +6,8 @@ import * as path from "node:path";
 import {
   escapeHtml,
   escapeMathDelimiters,
+  markdownOutputsWithoutMathEscapes,
+  unescapeMathDelimiters,
   htmlTable,
   initPlotly,
   inTslab,
@@ -211,4 +213,25 @@ test("escapeMathDelimiters escapes each dollar sign outside code, once", () => {
   assert.equal(escapeMathDelimiters("pay `$HOME` $3"), "pay `$HOME` \\$3");
   assert.equal(escapeMathDelimiters('```json\n{"a": "$5"}\n```\n$6'), '```json\n{"a": "$5"}\n```\n\\$6');
   assert.equal(escapeMathDelimiters("no money here"), "no money here");
+});
+
+test("markdownOutputsWithoutMathEscapes gives markdown outputs their plain dollar signs back and changes nothing else", () => {
+  const md = escapeMathDelimiters("worth $5 (`$HOME`)");
+  const nb = {
+    cells: [
+      { cell_type: "markdown", source: "\\$ in a cell stays" },
+      {
+        cell_type: "code",
+        outputs: [{ data: { "text/markdown": md, "text/plain": "\\$1" } }, { data: { "text/markdown": [md, "\n", md] } }],
+      },
+    ],
+  };
+  const out = markdownOutputsWithoutMathEscapes(nb);
+  assert.equal(out.cells[1]?.outputs?.[0]?.data?.["text/markdown"], "worth $5 (`$HOME`)");
+  assert.equal(out.cells[1]?.outputs?.[0]?.data?.["text/plain"], "\\$1");
+  assert.equal(out.cells[1]?.outputs?.[1]?.data?.["text/markdown"], "worth $5 (`$HOME`)\nworth $5 (`$HOME`)");
+  assert.equal(out.cells[0]?.source, "\\$ in a cell stays");
+  // The input is not modified.
+  assert.equal(nb.cells[1]?.outputs?.[0]?.data?.["text/markdown"], md);
+  assert.equal(unescapeMathDelimiters("```\n\\$x\n```\n\\$y"), "```\n\\$x\n```\n$y");
 });
