@@ -259,16 +259,19 @@ export interface FeatureSignal {
   correlation: number | null;
 }
 
+/** The level a customer's derived feature is read at in churn-rate tables: numeric values binned, others as text. */
+function derivedLevel(f: DerivedFeature, c: Customer): string | null {
+  const v = deriveFeatures(c)[f.name];
+  if (v === null || v === undefined) return null;
+  return typeof v === "number" && f.kind === "numeric" ? binNumeric(f.name, v) : String(v);
+}
+
 /** How strongly each derived feature separates churners, computed on labeled customers. */
 export function derivedFeatureSignal(customers: readonly Customer[]): FeatureSignal[] {
   const lab = labeled(customers);
   const derived = lab.map((c) => deriveFeatures(c));
   return DERIVED_FEATURES.map((f) => {
-    const rows = churnRateBy(lab, (c) => {
-      const v = deriveFeatures(c)[f.name];
-      if (v === null || v === undefined) return null;
-      return typeof v === "number" && f.kind === "numeric" ? binNumeric(f.name, v) : String(v);
-    }).filter((r) => r.customers >= 50);
+    const rows = churnRateBy(lab, (c) => derivedLevel(f, c)).filter((r) => r.customers >= 50);
     let correlation: number | null = null;
     if (f.kind !== "category") {
       const x: number[] = [];
@@ -298,7 +301,7 @@ export function derivedFeatureSignal(customers: readonly Customer[]): FeatureSig
 function levelPosition(feature: string, level: string): number {
   const f = DERIVED_FEATURES.find((d) => d.name === feature);
   if (f?.levels) return f.levels.indexOf(level);
-  if (feature === "charge_increase") return ["down >$5", "within $5", "up >$5"].indexOf(level);
+  if (feature === "charge_increase") return (CHARGE_INCREASE_BINS as readonly string[]).indexOf(level);
   return Number.parseFloat(level);
 }
 
@@ -325,11 +328,7 @@ export function derivedFeatureClaims(customers: readonly Customer[]): ClaimCheck
   const out: ClaimCheck[] = [];
   for (const f of DERIVED_FEATURES) {
     if (!f.claim) continue;
-    const rows = churnRateBy(lab, (c) => {
-      const v = deriveFeatures(c)[f.name];
-      if (v === null || v === undefined) return null;
-      return typeof v === "number" && f.kind === "numeric" ? binNumeric(f.name, v) : String(v);
-    })
+    const rows = churnRateBy(lab, (c) => derivedLevel(f, c))
       .filter((r) => r.customers >= 50)
       .sort((a, b) => levelPosition(f.name, a.level) - levelPosition(f.name, b.level));
     const against: string[] = [];
@@ -367,9 +366,12 @@ export function claimSentence(check: ClaimCheck): string {
   return `**${check.feature}** does not behave as its rationale claims (${claim}): ${rates}${where}.${r}`;
 }
 
+/** charge_increase's bins, in order: the bill more than $5 below the customer's average, within $5, above. */
+export const CHARGE_INCREASE_BINS = ["down >$5", "within $5", "up >$5"] as const;
+
 /** Coarse bins so continuous features can be read as churn-rate tables (money in $20 steps, counts as they are). */
 export function binNumeric(feature: string, value: number): string {
   if (feature === "avg_monthly_bill") return `${20 * Math.floor(value / 20)}-${20 * Math.floor(value / 20) + 20}`;
-  if (feature === "charge_increase") return value < -5 ? "down >$5" : value > 5 ? "up >$5" : "within $5";
+  if (feature === "charge_increase") return CHARGE_INCREASE_BINS[value < -5 ? 0 : value > 5 ? 2 : 1];
   return String(value);
 }

@@ -298,37 +298,8 @@ export function showTable(rows: readonly object[], opts?: TableOptions): void {
   emit("html", htmlTable(rows, opts));
 }
 
-/**
- * Markdown with every "$" outside code escaped as "\\$", so a renderer with math (Jupyter's MathJax, GitHub's notebook
- * view) shows "$50 ... $5,000" as money, not as the TeX between two dollar signs. Fenced blocks and inline code spans
- * are left as they are (a backslash would show there), and an already escaped "\\$" is not escaped twice.
- */
-export function escapeMathDelimiters(md: string): string {
-  const out: string[] = [];
-  let fenced = false;
-  for (const line of md.split("\n")) {
-    if (/^\s*(```|~~~)/.test(line)) {
-      fenced = !fenced;
-      out.push(line);
-      continue;
-    }
-    if (fenced) {
-      out.push(line);
-      continue;
-    }
-    // Odd pieces of a split on backticks are inline code spans.
-    out.push(
-      line
-        .split("`")
-        .map((piece, i) => (i % 2 === 1 ? piece : piece.replace(/(?<!\\)\$/g, () => "\\$")))
-        .join("`"),
-    );
-  }
-  return out.join("\n");
-}
-
-/** escapeMathDelimiters undone ("\\$" outside code back to "$"), for HTML built without MathJax (report, slides). */
-export function unescapeMathDelimiters(md: string): string {
+/** `edit` applied to the parts of markdown outside fenced blocks and inline code spans; code is left as it is. */
+function outsideCode(md: string, edit: (text: string) => string): string {
   let fenced = false;
   return md
     .split("\n")
@@ -337,11 +308,25 @@ export function unescapeMathDelimiters(md: string): string {
       else if (!fenced)
         return line
           .split("`")
-          .map((piece, i) => (i % 2 === 1 ? piece : piece.replace(/\\\$/g, "$")))
-          .join("`");
+          .map((piece, i) => (i % 2 === 1 ? piece : edit(piece)))
+          .join("`"); // odd pieces: code spans
       return line;
     })
     .join("\n");
+}
+
+/**
+ * Markdown with every "$" outside code escaped as "\\$", so a renderer with math (Jupyter's MathJax, GitHub's notebook
+ * view) shows "$50 ... $5,000" as money, not as the TeX between two dollar signs. Fenced blocks and inline code spans
+ * are left as they are (a backslash would show there), and an already escaped "\\$" is not escaped twice.
+ */
+export function escapeMathDelimiters(md: string): string {
+  return outsideCode(md, (text) => text.replace(/(?<!\\)\$/g, () => "\\$"));
+}
+
+/** escapeMathDelimiters undone ("\\$" outside code back to "$"), for HTML built without MathJax (report, slides). */
+export function unescapeMathDelimiters(md: string): string {
+  return outsideCode(md, (text) => text.replace(/\\\$/g, "$"));
 }
 
 interface NotebookWithOutputs {

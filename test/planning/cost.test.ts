@@ -335,6 +335,7 @@ describe("costModel: the campaign beside compute", () => {
 
   test("formatCost prints the campaign rows from the inputs and labels compute as compute", () => {
     const c: CampaignInput = {
+      ...CAMPAIGN,
       baseCustomers: 2_000_000,
       contactedShare: 0.05,
       offerCost: 40,
