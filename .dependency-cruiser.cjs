@@ -8,6 +8,7 @@ const LAYERS = [
   "models",
   "evaluation",
   "artifact",
+  "export",
   "inspection",
   "training",
   "serving",

@@ -165,3 +165,13 @@ export interface StudyFile {
 export function selectedFamily(m: Pick<MetricsFile, "best_model" | "ensemble">): string {
   return m.best_model === "ensemble" ? (m.ensemble.members[0] ?? m.best_model) : m.best_model;
 }
+
+/**
+ * The lowest scores of the high and medium risk bands: by the campaign plan saved with the model (high: the customers
+ * the plan contacts; medium: the next group of the same size), or for model files without a plan, the threshold and
+ * the training churn rate.
+ */
+export function riskBandThresholds(file: Pick<ModelFile, "threshold" | "business" | "reference">): { high: number; medium: number } {
+  const plan = file.business?.campaign;
+  return plan ? { high: plan.contactThreshold, medium: plan.watchThreshold } : { high: file.threshold, medium: file.reference.churnRate };
+}

@@ -1,7 +1,7 @@
 // `churn train` and `churn study`: the model comparison, and the studies behind the choice on its split.
 import * as path from "node:path";
 import { type Command, Option } from "commander";
-import { DEFAULT_OUT_DIR, type Out, defaultDataFile, integerOption, progressBar } from "./shared";
+import { DEFAULT_OUT_DIR, type Out, UsageError, defaultDataFile, integerOption, progressBar } from "./shared";
 
 export function registerTrain(program: Command, out: Out): void {
   program
@@ -15,9 +15,21 @@ export function registerTrain(program: Command, out: Out): void {
     .option("--seed <n>", "random seed for the split, folds and learners", "42")
     .option("--quick", "fewer candidates and folds (tests and CI); same seed, same numbers")
     .option("--workers <n>", "worker threads for tuning (default: number of cores)")
-    .action(async (opts: { data?: string; out: string; seed: string; quick?: boolean; workers?: string }) => {
+    .option(
+      "--families <list>",
+      "train and select among these families only (comma-separated: logistic_regression, random_forest, knn, xgboost); " +
+        "add ensemble to make the soft vote of the listed families the model (default: every family and their vote)",
+    )
+    .action(async (opts: { data?: string; out: string; seed: string; quick?: boolean; workers?: string; families?: string }) => {
       const seed = integerOption("--seed", opts.seed, Number.MIN_SAFE_INTEGER);
       const workers = opts.workers === undefined ? undefined : integerOption("--workers", opts.workers, 1);
+      const { parseFamilies } = await import("../training/families.js");
+      let families;
+      try {
+        families = opts.families === undefined ? undefined : parseFamilies(opts.families);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
       const { formatTrainSummary, train } = await import("../training/train.js");
       const { formatQualitySummary } = await import("../cleaning/quality.js");
       const bar = await progressBar();
@@ -27,6 +39,7 @@ export function registerTrain(program: Command, out: Out): void {
         seed,
         quick: Boolean(opts.quick),
         ...(workers === undefined ? {} : { workers }),
+        ...(families === undefined ? {} : { families }),
         log: bar ? () => {} : out,
         ...(bar ? { progress: bar.update } : {}),
       });

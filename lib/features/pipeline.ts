@@ -8,7 +8,7 @@ export const PIPELINE_VERSION = 1;
 export const UNKNOWN_LEVEL = "__unknown__";
 
 /** Raw columns used as numbers (SeniorCitizen is already 0/1). */
-const NUMERIC_COLUMNS = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"] as const satisfies readonly ColumnName[];
+export const NUMERIC_COLUMNS = ["tenure", "MonthlyCharges", "TotalCharges", "SeniorCitizen"] as const satisfies readonly ColumnName[];
 /** Raw columns one-hot encoded. */
 const CATEGORY_COLUMNS = [
   "gender",
@@ -43,16 +43,16 @@ export interface PipelineOptions {
   minMissingShare?: number;
 }
 
-type Source = { kind: "column"; name: ColumnName } | { kind: "derived"; name: string };
+export type Source = { kind: "column"; name: ColumnName } | { kind: "derived"; name: string };
 
-interface NumericStep {
+export interface NumericStep {
   type: "numeric";
   source: Source;
   median: number;
   indicator: boolean;
 }
 
-interface CategoryStep {
+export interface CategoryStep {
   type: "category";
   source: Source;
   /** Training levels, most frequent first; the first is the imputation for a missing value. */
@@ -60,7 +60,7 @@ interface CategoryStep {
   indicator: boolean;
 }
 
-type Step = NumericStep | CategoryStep;
+export type Step = NumericStep | CategoryStep;
 
 export interface SerializedPipeline {
   version: number;

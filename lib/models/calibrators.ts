@@ -48,7 +48,8 @@ export interface Calibrator {
   toJSON(): CalibratorState;
 }
 
-const LOGIT_EPS = 1e-12;
+/** logit clips p to [LOGIT_EPS, 1 - LOGIT_EPS]. */
+export const LOGIT_EPS = 1e-12;
 
 export function logit(p: number): number {
   const q = Math.min(1 - LOGIT_EPS, Math.max(LOGIT_EPS, p));

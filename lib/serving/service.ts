@@ -6,7 +6,7 @@ import { loadModelFile, modelVersion } from "../artifact/model-file";
 import { type InputWarning, OodChecker } from "./ood";
 import { type ColumnName, FEATURE_COLUMNS, MIN_FEATURE_COLUMNS, columnSpec } from "../core/schema";
 import type { Scorer } from "../artifact/scorer";
-import type { ModelFile } from "../artifact/types";
+import { type ModelFile, riskBandThresholds } from "../artifact/types";
 
 /** Most fields one customer may carry (IBM has 21; the rest is room for aliases and extra columns). */
 export const MAX_FIELDS = 64;
@@ -109,8 +109,7 @@ export class PredictionService {
     this.threshold = file.threshold;
     this.ood = new OodChecker(file.reference);
     this.baseRate = file.reference.churnRate;
-    const plan = file.business?.campaign;
-    this.bands = plan ? { high: plan.contactThreshold, medium: plan.watchThreshold } : { high: this.threshold, medium: this.baseRate };
+    this.bands = riskBandThresholds(file);
   }
 
   static load(path: string): PredictionService {

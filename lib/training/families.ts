@@ -99,3 +99,41 @@ export function family(name: string): Family {
   if (!f) throw new RangeError(`unknown model family ${name}; known: ${FAMILY_NAMES.join(", ")}`);
   return f;
 }
+
+/** What `--families` asks for: the families to tune, and whether their soft vote is the only candidate. */
+export interface FamilyChoice {
+  families: FamilyName[];
+  /** "all": the families and their soft vote compete (the default run); "families": only the named families; "ensemble": only the soft vote of the named families. */
+  candidates: "all" | "families" | "ensemble";
+}
+
+/** Every family and their vote: what `churn train` compares without --families. */
+export const ALL_FAMILIES: FamilyChoice = { families: [...FAMILY_NAMES], candidates: "all" };
+
+/**
+ * Reads a `--families` list (comma-separated family names, optionally with "ensemble"); refuses unknown or repeated
+ * names and an ensemble of fewer than two families, naming what is wrong.
+ */
+export function parseFamilies(list: string): FamilyChoice {
+  const names = list
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n !== "");
+  if (names.length === 0) throw new RangeError(`--families needs at least one of ${FAMILY_NAMES.join(", ")} (and optionally ensemble)`);
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new RangeError(`--families names ${n} twice`);
+    seen.add(n);
+    if (n !== "ensemble" && !(FAMILY_NAMES as readonly string[]).includes(n)) {
+      throw new RangeError(`--families: unknown family ${JSON.stringify(n)}; known: ${FAMILY_NAMES.join(", ")}, ensemble`);
+    }
+  }
+  const families = FAMILY_NAMES.filter((f) => seen.has(f));
+  if (seen.has("ensemble")) {
+    if (families.length < 2) {
+      throw new RangeError(`--families: an ensemble needs at least two member families, got ${families.length ? families.join(", ") : "none"}`);
+    }
+    return { families, candidates: "ensemble" };
+  }
+  return { families, candidates: "families" };
+}

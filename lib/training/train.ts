@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CLEANING_RULES, type QualityReport } from "../cleaning/table";
-import { FAMILIES, type FamilyName, family } from "./families";
+import { ALL_FAMILIES, FAMILIES, type FamilyChoice, type FamilyName, family } from "./families";
 import { type Scorecard, bestF1Threshold, rocAuc, scorecard } from "../evaluation/metrics";
 import { MODEL_SCHEMA, type MetricsFile, type Selection, type ModelFile, type ModelReport, type SplitFile } from "../artifact/types";
 import { MODEL_SCHEMA_VERSION, sealModel } from "../artifact/model-file";
@@ -29,6 +29,8 @@ export interface TrainOptions {
   quick: boolean;
   /** Worker threads for tuning (default: cores). */
   workers?: number;
+  /** The families tuned and the candidates of the selection (default: every family and their soft vote). */
+  families?: FamilyChoice;
   log?: (line: string) => void;
   progress?: (done: number, total: number) => void;
 }
@@ -67,7 +69,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   );
   const tuning = await tuneByHalving(rows.train, options, log);
   const onTrain = fitOnTrain(bestPerFamily(tuning.cv), rows, log);
-  const vote = chooseModel(onTrain, tuning.cvData, rows.yVal);
+  const vote = chooseModel(onTrain, tuning.cvData, rows.yVal, (options.families ?? ALL_FAMILIES).candidates);
   const sel = vote.selection;
   log(
     `train: best cv auc ${sel.best} ${sel.best_mean_auc.toFixed(4)} (se ${sel.best_se_auc.toFixed(4)}); simplest within one se: ${vote.bestName}`,
@@ -140,11 +142,12 @@ async function tuneByHalving(trainRows: Customer[], options: TrainOptions, log: 
       ...(options.workers ? { workers: options.workers } : {}),
       ...(options.progress ? { onProgress: options.progress } : {}),
     });
-  const candidates = FAMILIES.flatMap((f) => f.candidates(options.seed, options.quick).map((params) => ({ family: f.name, params })));
+  const tuned = FAMILIES.filter((f) => (options.families ?? ALL_FAMILIES).families.includes(f.name));
+  const candidates = tuned.flatMap((f) => f.candidates(options.seed, options.quick).map((params) => ({ family: f.name, params })));
   const firstFolds = Math.min(HALVING_FIRST_FOLDS, cvData.folds.length);
   const stage1 = await run(candidates.flatMap((c) => foldTasks(cvData, c).slice(0, firstFolds)));
   const stage1Summary = summarize(cvData, stage1);
-  const survivors = FAMILIES.flatMap((f) => {
+  const survivors = tuned.flatMap((f) => {
     const mine = stage1Summary.filter((s) => s.family === f.name);
     const keep = Math.max(1, Math.ceil(mine.length / 3));
     return [...mine]
@@ -218,16 +221,17 @@ function meanScores(scores: readonly ArrayLike<number>[], n: number): Float64Arr
 /**
  * 3. Selection: each family's tuned candidate and the soft vote of the best k families by CV (k chosen by the vote's
  * CV ROC-AUC on the averaged out-of-fold scores), judged by the one-standard-error rule on CV ROC-AUC
- * (training/selection.ts). Validation is left for the threshold and the calibration.
+ * (training/selection.ts). Validation is left for the threshold and the calibration. `candidates` narrows the
+ * competition to the families alone (no vote) or to the vote alone (--families).
  */
-function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[]): Vote {
+function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[], candidates: FamilyChoice["candidates"]): Vote {
   const ranked = [...onTrain].sort((a, b) => b[1].cv.meanAuc - a[1].cv.meanAuc).map(([name]) => name);
   if (ranked.length === 0) throw new Error("no model family produced a model");
   const oof = (name: FamilyName): Float64Array => (onTrain.get(name) as { cv: CvSummary }).cv.oof;
   const familyCandidates = ranked.map((name) => ({ name, foldAucs: foldAucs(cvData, oof(name)) }));
   let members: FamilyName[] = [];
   let voteFolds: number[] = [];
-  for (let size = 2; size <= ranked.length; size++) {
+  for (let size = 2; candidates !== "families" && size <= ranked.length; size++) {
     const candidate = ranked.slice(0, size);
     const folds = foldAucs(cvData, meanScores(candidate.map(oof), cvData.labels.length));
     if (members.length === 0 || mean(folds) > mean(voteFolds)) {
@@ -235,8 +239,9 @@ function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[]): Vote {
       voteFolds = folds;
     }
   }
-  const candidates = members.length ? [...familyCandidates, { name: "ensemble", foldAucs: voteFolds }] : familyCandidates;
-  const selection = selectByOneStandardError(candidates);
+  const vote = { name: "ensemble", foldAucs: voteFolds };
+  const competing = candidates === "ensemble" ? [vote] : members.length ? [...familyCandidates, vote] : familyCandidates;
+  const selection = selectByOneStandardError(competing);
   const keep = selection.chosen === "ensemble";
   const pVal = meanScores(
     members.map((n) => (onTrain.get(n) as { pVal: Float64Array }).pVal),
@@ -252,7 +257,7 @@ function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[]): Vote {
     auc: members.length ? rocAuc(yVal, pVal) : Number.NaN,
     keep,
     pVal,
-    threshold: bestF1Threshold(yVal, pVal).threshold,
+    threshold: members.length ? bestF1Threshold(yVal, pVal).threshold : Number.NaN,
     bestName,
     bestPVal: keep ? pVal : (onTrain.get(bestName as FamilyName) as { pVal: Float64Array }).pVal,
   };
@@ -262,7 +267,8 @@ const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / 
 
 interface Fits {
   final: Map<string, Scorer>;
-  ensemble: Scorer;
+  /** The soft vote of the vote's members; null when there is no vote (one family, or --families without ensemble). */
+  ensemble: Scorer | null;
   models: Record<string, ModelReport>;
 }
 
@@ -291,6 +297,7 @@ function finalFits(onTrain: OnTrain, vote: Vote, tuning: Tuning, rows: Rows): Fi
       fit_seconds: fitSeconds,
     };
   }
+  if (vote.members.length === 0) return { final, ensemble: null, models };
   const ensemble = new SoftVoteScorer(
     "ensemble",
     vote.members.map((n) => final.get(n) as Scorer),
@@ -327,7 +334,7 @@ interface Calibrated {
  * chosen again on validation (a calibrator is monotone, but isotonic steps can merge scores).
  */
 function calibrateWinner(fits: Fits, vote: Vote, rows: Rows, seed: number): Calibrated {
-  const uncalibrated = vote.keep ? fits.ensemble : (fits.final.get(vote.bestName) as Scorer);
+  const uncalibrated = (vote.keep ? fits.ensemble : fits.final.get(vote.bestName)) as Scorer;
   const winnerVal = vote.bestPVal;
   const calibration = chooseCalibrator(rows.yVal, winnerVal, { seed });
   const winner: Scorer = calibration.calibrator ? new CalibratedScorer(uncalibrated, calibration.calibrator) : uncalibrated;
