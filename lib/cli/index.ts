@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerClean } from "./clean";
 import { registerData } from "./data";
+import { registerExport } from "./export";
 import { registerMonitor } from "./monitor";
 import { registerServe } from "./serve";
 import { type Out, UsageError } from "./shared";
@@ -20,7 +21,7 @@ export function projectVersion(): string {
 
 export function buildProgram(out: Out = (l) => console.log(l)): Command {
   const program = new Command("churn")
-    .description("Customer-churn pipeline on the IBM Telco data: verify, clean, train, study, evaluate, serve, score and monitor.")
+    .description("Customer-churn pipeline on the IBM Telco data: verify, clean, train, study, evaluate, serve, score, monitor and export.")
     .version(projectVersion(), "-V, --version", "print the project's version")
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -29,6 +30,7 @@ export function buildProgram(out: Out = (l) => console.log(l)): Command {
   registerTrain(program, out);
   registerMonitor(program, out);
   registerServe(program, out);
+  registerExport(program, out);
   return program;
 }
 

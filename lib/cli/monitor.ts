@@ -1,7 +1,7 @@
 // `churn evaluate`, `churn drift` and `churn predict`: a saved model applied to an export.
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { type Out, defaultDataFile, integerOption, numberOption } from "./shared";
+import { type Out, UsageError, defaultDataFile, integerOption, numberOption } from "./shared";
 
 /** The significance level `churn drift` uses before Bonferroni (monitoring/drift.ts DEFAULT_ALPHA). */
 const DEFAULT_ALPHA = "0.05";
@@ -68,14 +68,31 @@ export function registerMonitor(program: Command, out: Out): void {
     .requiredOption("--out <csv>", "the scored CSV to write")
     .option("--reasons <k>", "reasons per row (0 is fastest)", "0")
     .option("--summary <file>", "also write the summary as JSON")
-    .action(async (opts: { model: string; data: string; out: string; reasons: string; summary?: string }) => {
-      const reasons = integerOption("--reasons", opts.reasons, 0);
-      const { predictFile } = await import("../serving/batch.js");
-      const summary = await predictFile({ model: opts.model, data: opts.data, out: opts.out, reasons, log: out });
-      out(`wrote ${opts.out}`);
-      if (opts.summary) {
-        writeFileSync(opts.summary, `${JSON.stringify(summary, null, 2)}\n`);
-        out(`wrote ${opts.summary}`);
-      }
-    });
+    .addOption(
+      new Option("--engine <name>", "what scores the rows: the model's TypeScript scorer, or its ONNX graph in ONNX Runtime")
+        .choices(["js", "onnx"])
+        .default("js"),
+    )
+    .option("--onnx <file>", "with --engine onnx: the graph churn export wrote for this model (default: export it in memory)")
+    .action(
+      async (opts: { model: string; data: string; out: string; reasons: string; summary?: string; engine: "js" | "onnx"; onnx?: string }) => {
+        const reasons = integerOption("--reasons", opts.reasons, 0);
+        if (opts.onnx !== undefined && opts.engine !== "onnx") throw new UsageError("--onnx is read by the onnx engine only: add --engine onnx");
+        const { predictFile } = await import("../serving/batch.js");
+        const summary = await predictFile({
+          model: opts.model,
+          data: opts.data,
+          out: opts.out,
+          reasons,
+          engine: opts.engine,
+          ...(opts.onnx === undefined ? {} : { onnxFile: opts.onnx }),
+          log: out,
+        });
+        out(`wrote ${opts.out}`);
+        if (opts.summary) {
+          writeFileSync(opts.summary, `${JSON.stringify(summary, null, 2)}\n`);
+          out(`wrote ${opts.summary}`);
+        }
+      },
+    );
 }

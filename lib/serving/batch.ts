@@ -21,7 +21,9 @@ import {
 import { HEADER_SEARCH_LINES, type HeaderMapping, type Sniffed, findHeader } from "../cleaning/header";
 import { IdHashSet } from "./id-set";
 import { ID_COLUMN, resolveHeader } from "../core/schema";
-import { PredictionService, type Prediction } from "./service";
+import { type CheckedCustomer, PredictionService, type Prediction } from "./service";
+import { type EngineName, type ScoringEngine, createEngine, jsEngine } from "./engine";
+import type { Customer } from "../core/schema";
 import { canonicalCustomerId } from "../core/values";
 
 /** The output columns, in order. */
@@ -41,11 +43,15 @@ export interface BatchOptions {
   label?: string;
   /** Distinct IDs remembered for `duplicate_id`; past this, new IDs are no longer tracked (summary says so). */
   maxTrackedIds?: number;
+  /** What scores the checked rows (default: the model's own scorer). */
+  engine?: ScoringEngine;
 }
 
 export interface BatchSummary {
   source: string;
   modelVersion: string;
+  /** What scored the rows: the model's TypeScript scorer ("js") or its ONNX graph in ONNX Runtime ("onnx"). */
+  engine: EngineName;
   encoding: TextEncoding;
   byteOrderMark: boolean;
   delimiter: string;
@@ -88,6 +94,18 @@ type ScoreState = Pick<
   "rowsRead" | "blank" | "scored" | "refused" | "duplicateIds" | "duplicateCheckComplete" | "warnings" | "rowsWithWarnings"
 > & { peakRss: number };
 
+/** Rows checked and waiting for their batch to be scored: the scorable ones carry their checked customer. */
+interface PendingRow {
+  row: number;
+  id: string;
+  warnings: string[];
+  error: string | null;
+  checked: CheckedCustomer | null;
+}
+
+/** Rows scored together: one engine call per this many checked rows (and at the end of the input). */
+export const SCORE_BATCH_ROWS = 1024;
+
 /** The scoring transform: arrays of cells in, output rows (arrays of strings) out, counts kept in `state`. */
 class ScoreRows extends Transform {
   readonly state: ScoreState = {
@@ -106,9 +124,12 @@ class ScoreRows extends Transform {
   private keys: (string | null)[] = [];
   private idIndex = -1;
   private readonly ids: IdHashSet;
+  private pending: PendingRow[] = [];
+  private checkedCount = 0;
 
   constructor(
     private readonly service: PredictionService,
+    private readonly engine: ScoringEngine,
     private readonly reasons: number,
     private readonly mapping: HeaderMapping,
     maxTrackedIds: number,
@@ -121,9 +142,16 @@ class ScoreRows extends Transform {
     try {
       if (this.header === null) this.setHeader(fields);
       else {
-        const out = this.scoreRow(fields);
-        if (out) this.push(out);
+        const pending = this.checkRow(fields);
+        if (pending) {
+          this.pending.push(pending);
+          if (pending.checked) this.checkedCount++;
+        }
         if (this.state.rowsRead % RSS_EVERY === 0) this.sampleRss();
+        if (this.checkedCount >= SCORE_BATCH_ROWS) {
+          this.scorePending().then(() => done(), done);
+          return;
+        }
       }
       done();
     } catch (err) {
@@ -132,8 +160,10 @@ class ScoreRows extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    this.sampleRss();
-    done();
+    this.scorePending().then(() => {
+      this.sampleRss();
+      done();
+    }, done);
   }
 
   sampleRss(): void {
@@ -150,7 +180,8 @@ class ScoreRows extends Transform {
     this.idIndex = this.mapping.index.get(ID_COLUMN) ?? -1;
   }
 
-  private scoreRow(cells: string[]): string[] | null {
+  /** Row checks, the duplicate-ID check and the service's checks; null for a blank row (counted, not written). */
+  private checkRow(cells: string[]): PendingRow | null {
     const s = this.state;
     const row = ++s.rowsRead;
     if (cells.every((c) => c.trim() === "")) {
@@ -174,39 +205,57 @@ class ScoreRows extends Transform {
         warnings.push(formatWarning("duplicate_id", ID_COLUMN));
       } else if (dup === "full") s.duplicateCheckComplete = false;
     }
-    let prediction: Prediction | null = null;
+    let checked: CheckedCustomer | null = null;
     if (error === null) {
       const record: Record<string, unknown> = {};
       for (let i = 0; i < width; i++) {
         const key = this.keys[i];
         if (key !== null && key !== undefined) record[key] = cells[i] ?? "";
       }
-      const outcome = this.service.predict(record, { reasons: this.reasons });
+      const outcome = this.service.check(record);
       if (outcome.ok) {
-        prediction = outcome.prediction;
-        for (const w of prediction.warnings) warnings.push(formatWarning(w.code, w.field));
+        checked = outcome;
+        for (const w of outcome.warnings) warnings.push(formatWarning(w.code, w.field));
       } else error = outcome.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
     }
-    if (warnings.length > 0) {
+    return { row, id: checked?.customer.customerID ?? id ?? rawId.trim(), warnings, error, checked };
+  }
+
+  /** Scores the waiting rows in one engine call and pushes their output rows, in input order. */
+  private async scorePending(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    this.checkedCount = 0;
+    const customers: Customer[] = [];
+    for (const r of rows) if (r.checked) customers.push(r.checked.customer);
+    const probabilities = customers.length ? await this.engine.score(customers) : new Float64Array(0);
+    let k = 0;
+    for (const r of rows) this.push(this.outputRow(r, r.checked ? (probabilities[k++] as number) : Number.NaN));
+  }
+
+  private outputRow(r: PendingRow, probability: number): string[] {
+    const s = this.state;
+    if (r.warnings.length > 0) {
       s.rowsWithWarnings++;
-      for (const w of warnings) {
+      for (const w of r.warnings) {
         const code = w.split(":", 1)[0] ?? w;
         s.warnings[code] = (s.warnings[code] ?? 0) + 1;
       }
     }
-    if (prediction === null) {
+    if (r.checked === null) {
       s.refused++;
-      return [String(row), id ?? rawId.trim(), "", "", "", "", warnings.join(";"), error ?? ""];
+      return [String(r.row), r.id, "", "", "", "", r.warnings.join(";"), r.error ?? ""];
     }
     s.scored++;
+    const prediction = this.service.answer(r.checked, probability, { reasons: this.reasons });
     return [
-      String(row),
+      String(r.row),
       prediction.customerID ?? "",
       prediction.churn_probability.toFixed(6),
       prediction.churn ? "Yes" : "No",
       prediction.risk_band,
       this.reasons > 0 ? formatReasons(prediction) : "",
-      warnings.join(";"),
+      r.warnings.join(";"),
       "",
     ];
   }
@@ -313,7 +362,14 @@ async function scoreBody(reader: ChunkReader, head: Head, scorer: ScoreRows, out
 }
 
 /** The summary of a completed run (RSS sampled once more at the end; time from `started`). */
-function batchSummary(label: string, service: PredictionService, head: Head, scorer: ScoreRows, started: bigint): BatchSummary {
+function batchSummary(
+  label: string,
+  service: PredictionService,
+  engine: EngineName,
+  head: Head,
+  scorer: ScoreRows,
+  started: bigint,
+): BatchSummary {
   const s = scorer.state;
   scorer.sampleRss();
   const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -321,6 +377,7 @@ function batchSummary(label: string, service: PredictionService, head: Head, sco
   return {
     source: label,
     modelVersion: service.version,
+    engine,
     encoding: head.encoding,
     byteOrderMark: head.bom > 0,
     delimiter: sniffed.delimiter,
@@ -361,9 +418,10 @@ export async function predictStream(
     // 1. Read ahead until the first lines are in, to find the encoding, delimiter and header row.
     const head = await readHead(reader, label);
     // 2. Stream the rest through the scorer.
-    const scorer = new ScoreRows(service, reasons, head.sniffed.mapping, options.maxTrackedIds ?? DEFAULT_MAX_TRACKED_IDS);
+    const engine = options.engine ?? jsEngine(service);
+    const scorer = new ScoreRows(service, engine, reasons, head.sniffed.mapping, options.maxTrackedIds ?? DEFAULT_MAX_TRACKED_IDS);
     await scoreBody(reader, head, scorer, output, label);
-    return batchSummary(label, service, head, scorer, started);
+    return batchSummary(label, service, engine.name, head, scorer, started);
   } finally {
     // Refused or failed: stop reading (destroys the input). Done: a no-op.
     await reader.close();
@@ -379,6 +437,10 @@ export interface PredictFileOptions {
   out: string;
   reasons?: number;
   maxTrackedIds?: number;
+  /** What scores the rows (default "js", the model's own scorer; "onnx" runs its exported graph in ONNX Runtime). */
+  engine?: EngineName;
+  /** With the onnx engine: an exported graph of the same model to run, instead of exporting it in memory. */
+  onnxFile?: string;
   log?: (line: string) => void;
 }
 
@@ -386,6 +448,15 @@ export interface PredictFileOptions {
 export async function predictFile(options: PredictFileOptions): Promise<BatchSummary> {
   const service = PredictionService.load(options.model);
   if (!existsSync(options.data)) throw new ChurnTableError(`no such file: ${options.data}`);
+  const engine = await createEngine(options.engine ?? "js", service, options.onnxFile === undefined ? {} : { onnxFile: options.onnxFile });
+  try {
+    return await predictWith(service, engine, options);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function predictWith(service: PredictionService, engine: ScoringEngine, options: PredictFileOptions): Promise<BatchSummary> {
   const partial = `${options.out}.partial`;
   const input = createReadStream(options.data, { highWaterMark: 256 * 1024 });
   const output = createWriteStream(partial);
@@ -393,6 +464,7 @@ export async function predictFile(options: PredictFileOptions): Promise<BatchSum
   try {
     summary = await predictStream(input, output, service, {
       label: options.data,
+      engine,
       ...(options.reasons === undefined ? {} : { reasons: options.reasons }),
       ...(options.maxTrackedIds === undefined ? {} : { maxTrackedIds: options.maxTrackedIds }),
     });
@@ -414,7 +486,7 @@ export function formatBatchSummary(s: BatchSummary): string {
     .map(([code, n]) => `${code} ${n}`)
     .join(", ");
   return (
-    `predict: ${s.rowsRead} rows read, ${s.scored} scored, ${s.refused} refused` +
+    `predict (${s.engine} engine): ${s.rowsRead} rows read, ${s.scored} scored, ${s.refused} refused` +
     (s.blank > 0 ? `, ${s.blank} blank` : "") +
     `; warnings: ${warnings || "none"}` +
     (s.duplicateCheckComplete ? "" : " (duplicate check stopped: too many distinct IDs)") +

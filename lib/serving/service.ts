@@ -4,7 +4,7 @@ import { cleanFields } from "../cleaning/record";
 import { reasonsFor } from "../inspection/explain";
 import { loadModelFile, modelVersion } from "../artifact/model-file";
 import { type InputWarning, OodChecker } from "./ood";
-import { type ColumnName, FEATURE_COLUMNS, MIN_FEATURE_COLUMNS, columnSpec } from "../core/schema";
+import { type ColumnName, type Customer, FEATURE_COLUMNS, MIN_FEATURE_COLUMNS, columnSpec } from "../core/schema";
 import type { Scorer } from "../artifact/scorer";
 import { type ModelFile, riskBandThresholds } from "../artifact/types";
 
@@ -46,6 +46,16 @@ export interface Prediction {
 }
 
 export type PredictOutcome = { ok: true; prediction: Prediction } | { ok: false; errors: FieldError[] };
+
+/** A customer that passed every check, with its warnings: ready to be scored. */
+export interface CheckedCustomer {
+  ok: true;
+  customer: Customer;
+  warnings: InputWarning[];
+  novelty: number;
+}
+
+export type CheckOutcome = CheckedCustomer | { ok: false; errors: FieldError[] };
 
 export interface PredictOptions {
   /** Number of reasons to return (default 3; 0 skips the explanation, the cheapest path). */
@@ -127,7 +137,18 @@ export class PredictionService {
     return p >= this.bands.medium ? "medium" : "low";
   }
 
+  /** The whole answer for one customer: `check`, then the model's score and `answer`. */
   predict(input: unknown, options: PredictOptions = {}): PredictOutcome {
+    const checked = this.check(input);
+    if (!checked.ok) return checked;
+    return { ok: true, prediction: this.answer(checked, this.scorer.scoreOne(checked.customer), options) };
+  }
+
+  /**
+   * Everything but the score: structural checks, cleaning, refusals and warnings, the out-of-distribution check. A
+   * batch engine scores the checked customers together, then `answer` finishes each (lib/serving/batch.ts).
+   */
+  check(input: unknown): CheckOutcome {
     const structural = recordErrors(input);
     if (structural.some((e) => e.field === "(body)")) return { ok: false, errors: structural };
     // Fields with structural errors are left out so that every other bad field is named in the same answer.
@@ -178,22 +199,23 @@ export class PredictionService {
       warnings.push({ code: "unknown_field", field: key, message: `${key} is not a customer field; ignored` });
     const checked = this.ood.check(customer, inconsistencies);
     warnings.push(...checked.warnings);
+    return { ok: true, customer, warnings, novelty: checked.novelty };
+  }
+
+  /** A checked customer's answer for its churn probability (from this service's scorer or a batch engine's). */
+  answer(checked: CheckedCustomer, probability: number, options: PredictOptions = {}): Prediction {
     const k = options.reasons ?? 3;
-    const probability = this.scorer.scoreOne(customer);
-    const reasons: ApiReason[] = reasonsFor(this.scorer, customer, k, { trees: "path" });
+    const reasons: ApiReason[] = reasonsFor(this.scorer, checked.customer, k, { trees: "path" });
     return {
-      ok: true,
-      prediction: {
-        customerID: customer.customerID,
-        churn_probability: probability,
-        churn: probability >= this.threshold,
-        threshold: this.threshold,
-        risk_band: this.riskBand(probability),
-        reasons,
-        model_version: this.version,
-        warnings,
-        novelty: checked.novelty,
-      },
+      customerID: checked.customer.customerID,
+      churn_probability: probability,
+      churn: probability >= this.threshold,
+      threshold: this.threshold,
+      risk_band: this.riskBand(probability),
+      reasons,
+      model_version: this.version,
+      warnings: checked.warnings,
+      novelty: checked.novelty,
     };
   }
 }

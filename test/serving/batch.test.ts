@@ -247,7 +247,7 @@ describe("churn predict (streaming batch scoring)", () => {
     assert.ok(rows.every((r) => r.reasons.split("; ").length === 1));
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as BatchSummary;
     assert.equal(summary.rowsRead, 20);
-    assert.match(lines[0] ?? "", /^predict: 20 rows read, \d+ scored, \d+ refused; warnings: .* rows\/s, peak RSS \d+ MiB/);
+    assert.match(lines[0] ?? "", /^predict \(js engine\): 20 rows read, \d+ scored, \d+ refused; warnings: .* rows\/s, peak RSS \d+ MiB/);
     assert.ok(!fs.existsSync(`${out}.partial`));
   });
 });
