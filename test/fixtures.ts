@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runStudy } from "../lib/training/study";
 import { train } from "../lib/training/train";
+import { parseFamilies } from "../lib/training/families";
 import { rawFile, repoRoot } from "./support";
 
 interface FixtureSpec {
@@ -13,6 +14,8 @@ interface FixtureSpec {
   seed: number;
   workers: number;
   study: boolean;
+  /** `churn train --families` (default: every family and their vote). */
+  families?: string;
 }
 
 /**
@@ -23,12 +26,23 @@ interface FixtureSpec {
 const FIXTURES = {
   telco: { data: "telco-customer-churn.csv", seed: 11, workers: 1, study: false },
   export: { data: "customer_churn_data.csv", seed: 42, workers: 2, study: true },
+  // One quick model of the export per family the ONNX export takes, and their soft vote (test/export).
+  "export-logistic_regression": { data: "customer_churn_data.csv", seed: 42, workers: 2, study: false, families: "logistic_regression" },
+  "export-random_forest": { data: "customer_churn_data.csv", seed: 42, workers: 2, study: false, families: "random_forest" },
+  "export-xgboost": { data: "customer_churn_data.csv", seed: 42, workers: 2, study: false, families: "xgboost" },
+  "export-ensemble": {
+    data: "customer_churn_data.csv",
+    seed: 42,
+    workers: 2,
+    study: false,
+    families: "logistic_regression,random_forest,xgboost,ensemble",
+  },
 } satisfies Record<string, FixtureSpec>;
 
 export type FixtureName = keyof typeof FIXTURES;
 
 export function fixtureSpec(name: FixtureName): FixtureSpec & { dataFile: string } {
-  const spec = FIXTURES[name];
+  const spec: FixtureSpec = FIXTURES[name];
   return { ...spec, dataFile: rawFile(spec.data) };
 }
 
@@ -65,7 +79,14 @@ function fixtureKey(name: FixtureName): string {
 
 async function build(name: FixtureName, out: string): Promise<void> {
   const spec = fixtureSpec(name);
-  const result = await train({ data: spec.dataFile, out, seed: spec.seed, quick: true, workers: spec.workers });
+  const result = await train({
+    data: spec.dataFile,
+    out,
+    seed: spec.seed,
+    quick: true,
+    workers: spec.workers,
+    ...(spec.families === undefined ? {} : { families: parseFamilies(spec.families) }),
+  });
   fs.writeFileSync(path.join(out, "train-result.json"), JSON.stringify(result));
   if (spec.study) await runStudy({ dir: out, data: spec.dataFile, quick: true, workers: spec.workers });
 }

@@ -119,7 +119,7 @@ function stepSource(fields: Fields, step: Step): Lowered {
 }
 
 /** The pipeline's output matrix [N, d] (double), column for column as FeaturePipeline.transformInto writes it. */
-export function pipelineMatrix(fields: Fields, pipeline: SerializedPipeline): Value {
+function pipelineMatrix(fields: Fields, pipeline: SerializedPipeline): Value {
   const { ops } = fields;
   const columns: Value[] = [];
   for (const step of pipeline.steps) {
@@ -221,10 +221,13 @@ function classifierProbability(ops: Ops, X: Value, classifier: Classifier): Valu
     return classifier.kind === "random_forest" ? ops.g.op("Clip", [p, ops.d(0), ops.d(1)]) : p;
   }
   if (classifier.kind === "knn") {
+    const state = classifier.toJSON().state as { rows?: number; columns?: number };
+    const size = state.rows && state.columns ? ` (${state.rows} training customers x ${state.columns} columns)` : "";
     throw new ExportError(
-      "k-NN cannot be exported to ONNX: it scores a customer by an exact scan of every training customer, and no ONNX " +
-        "operator fits that search at this size (the graph would hold the whole training set as a constant and compare each " +
-        "row with all of it). Serve it with `churn serve`, or export another family (train with --families).",
+      `k-NN cannot be exported to ONNX: it scores a customer by an exact scan of every training customer${size}, and no ` +
+        "ONNX operator fits that search: the graph would carry the whole training set as a constant and compare each row " +
+        "with all of it (an N x M distance matrix per batch), with no index to prune it. Serve it with `churn serve`, or " +
+        "train an exportable family (churn train --families logistic_regression,random_forest,xgboost).",
     );
   }
   throw new ExportError(`learner ${classifier.kind} has no ONNX form in this build`);
@@ -309,10 +312,8 @@ export interface ExportOptions {
   featureOutputs?: boolean;
 }
 
-/** The whole scoring path of a model file as one ONNX model. */
-export function exportOnnx(file: ModelFile, options: ExportOptions = {}): OnnxExport {
-  const g = new GraphBuilder("churn_scoring");
-  const ops = new Ops(g);
+/** One [N, 1] input per cleaned field. */
+function declareInputs(g: GraphBuilder): void {
   for (const input of ONNX_INPUTS) {
     g.input(
       input.name,
@@ -321,6 +322,22 @@ export function exportOnnx(file: ModelFile, options: ExportOptions = {}): OnnxEx
       input.type === "float" ? `${input.name}: number, NaN when missing` : `${input.name}: ${levelsOf(input.name).map((l) => JSON.stringify(l)).join(" | ")}, "" when missing`,
     );
   }
+}
+
+/** A feature pipeline alone as a graph: the same inputs, one output `features` [N, d] (double), as transformInto writes it. */
+export function pipelineOnnx(pipeline: SerializedPipeline): Uint8Array {
+  const g = new GraphBuilder("churn_features");
+  const ops = new Ops(g);
+  declareInputs(g);
+  g.output("features", pipelineMatrix(new Fields(ops), pipeline), "double", ["N", pipeline.featureNames.length]);
+  return encodeModel(g.toModel({ producer: "churn-ts", version: "", doc: `features: ${pipeline.featureNames.join(", ")}`, properties: {} }));
+}
+
+/** The whole scoring path of a model file as one ONNX model. */
+export function exportOnnx(file: ModelFile, options: ExportOptions = {}): OnnxExport {
+  const g = new GraphBuilder("churn_scoring");
+  const ops = new Ops(g);
+  declareInputs(g);
   const fields = new Fields(ops);
   const p = ops.flatten(scorerProbability(fields, file.scorer));
   if (options.featureOutputs) {
