@@ -13,6 +13,8 @@ COPY test ./test
 # Dependencies' install scripts are skipped (only dev tools such as tslab's zeromq have any); the project's own steps
 # run explicitly: apply patches/ (patch-package), compile, then prune every dev dependency.
 RUN npm ci --ignore-scripts && npx patch-package && npm run build && npm prune --omit=dev
+# onnxruntime-node (churn predict --engine onnx) ships every platform's build; keep this image's only (~45 MB of ~290).
+RUN find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 ! -path "*/linux/$(node -p process.arch)" -exec rm -rf {} +
 
 # Stage 2: the runtime, as the unprivileged `node` user, with the model baked in (its checksum is verified at start).
 FROM node:24-bookworm-slim

@@ -108,7 +108,11 @@ async function streamWith(service, engine) {
       done();
     },
   });
-  const summary = await predictStream(Readable.from(generate(), { objectMode: false }), sink, service, { reasons, label: "generated", engine });
+  const summary = await predictStream(Readable.from(generate(), { objectMode: false }), sink, service, {
+    reasons,
+    label: "generated",
+    engine,
+  });
   if (outRows !== rows) throw new Error(`expected ${rows} output rows, got ${outRows}`);
   return { summary, marks, outRows, outBytes };
 }
@@ -129,7 +133,12 @@ async function scoreOnly(engine, customers) {
     for (let i = 0; i < customers.length; i += SCORE_BATCH_ROWS) await engine.score(customers.slice(i, i + SCORE_BATCH_ROWS));
   });
   const whole = await time(() => engine.score(customers));
-  return { customers: customers.length, batch_rows: SCORE_BATCH_ROWS, batched_rows_per_s: customers.length / batched, one_batch_rows_per_s: customers.length / whole };
+  return {
+    customers: customers.length,
+    batch_rows: SCORE_BATCH_ROWS,
+    batched_rows_per_s: customers.length / batched,
+    one_batch_rows_per_s: customers.length / whole,
+  };
 }
 
 (async () => {
@@ -187,7 +196,13 @@ async function scoreOnly(engine, customers) {
       data: path.basename(data),
       model: { path: model, model_version: service.version, name: service.file.name },
       reasons,
-      machine: { cpus: cpus.length, cpu_model: cpus[0]?.model ?? "unknown", arch: process.arch, node: process.version, date: new Date().toISOString() },
+      machine: {
+        cpus: cpus.length,
+        cpu_model: cpus[0]?.model ?? "unknown",
+        arch: process.arch,
+        node: process.version,
+        date: new Date().toISOString(),
+      },
       engines: results,
     };
     fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);

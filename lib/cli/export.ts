@@ -1,7 +1,7 @@
 // `churn export`: a saved model as one ONNX graph of its whole scoring path, optionally checked against the model on an export.
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { type Out, UsageError } from "./shared";
+import { type Out, UsageError, projectVersion } from "./shared";
 
 export function registerExport(program: Command, out: Out): void {
   program
@@ -9,7 +9,7 @@ export function registerExport(program: Command, out: Out): void {
     .description(
       "Export a saved model's whole scoring path (decoding, derived features, imputation, one-hot encoding, scaling, " +
         "the learner, the soft vote, the calibrator) as one ONNX graph for ONNX Runtime, Spark (SynapseML), Triton or a " +
-        "warehouse import. Inputs: one [N,1] tensor per cleaned field (float, NaN missing; string, \"\" missing); outputs " +
+        'warehouse import. Inputs: one [N,1] tensor per cleaned field (float, NaN missing; string, "" missing); outputs ' +
         "churn_probability, churn and risk_band. k-NN models cannot be exported. --check scores an export both ways.",
     )
     .requiredOption("--model <file>", "model.json written by churn train")
@@ -18,10 +18,10 @@ export function registerExport(program: Command, out: Out): void {
     .option("--check <csv>", "clean this export and score every customer with the model and with the graph in ONNX Runtime")
     .option("--parity <file>", "with --check: write the parity report as JSON")
     .action(async (opts: { model: string; format: "onnx"; out: string; check?: string; parity?: string }) => {
-      if (opts.parity !== undefined && opts.check === undefined) throw new UsageError("--parity needs --check <csv> (the customers to compare on)");
+      if (opts.parity !== undefined && opts.check === undefined)
+        throw new UsageError("--parity needs --check <csv> (the customers to compare on)");
       const { loadModelFile } = await import("../artifact/model-file.js");
       const { exportOnnx } = await import("../export/onnx.js");
-      const { projectVersion } = await import("./index.js");
       const { file, scorer } = loadModelFile(opts.model);
       const exported = exportOnnx(file, { producerVersion: projectVersion() });
       writeFileSync(opts.out, exported.bytes);

@@ -1,23 +1,15 @@
 // The `churn` command line: a file per command group, each a thin shell over the library that loads its modules only
 // when the command runs. Usage errors (unknown options, bad values) exit 2, like every other bad input.
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerClean } from "./clean";
 import { registerData } from "./data";
 import { registerExport } from "./export";
 import { registerMonitor } from "./monitor";
 import { registerServe } from "./serve";
-import { type Out, UsageError } from "./shared";
+import { type Out, UsageError, projectVersion } from "./shared";
 import { registerTrain } from "./train";
 
-export { DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, UsageError, defaultDataFile } from "./shared";
-
-/** The project's version (package.json), as `churn --version` prints it. */
-export function projectVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version?: string };
-  return pkg.version ?? "unknown";
-}
+export { DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, UsageError, defaultDataFile, projectVersion } from "./shared";
 
 export function buildProgram(out: Out = (l) => console.log(l)): Command {
   const program = new Command("churn")

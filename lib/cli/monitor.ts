@@ -56,6 +56,10 @@ export function registerMonitor(program: Command, out: Out): void {
       }
     });
 
+  registerPredict(program, out);
+}
+
+function registerPredict(program: Command, out: Out): void {
   program
     .command("predict")
     .description(
@@ -75,9 +79,18 @@ export function registerMonitor(program: Command, out: Out): void {
     )
     .option("--onnx <file>", "with --engine onnx: the graph churn export wrote for this model (default: export it in memory)")
     .action(
-      async (opts: { model: string; data: string; out: string; reasons: string; summary?: string; engine: "js" | "onnx"; onnx?: string }) => {
+      async (opts: {
+        model: string;
+        data: string;
+        out: string;
+        reasons: string;
+        summary?: string;
+        engine: "js" | "onnx";
+        onnx?: string;
+      }) => {
         const reasons = integerOption("--reasons", opts.reasons, 0);
-        if (opts.onnx !== undefined && opts.engine !== "onnx") throw new UsageError("--onnx is read by the onnx engine only: add --engine onnx");
+        if (opts.onnx !== undefined && opts.engine !== "onnx")
+          throw new UsageError("--onnx is read by the onnx engine only: add --engine onnx");
         const { predictFile } = await import("../serving/batch.js");
         const summary = await predictFile({
           model: opts.model,

@@ -1,6 +1,7 @@
 // What the commands share: default locations, the usage error (exit code 2), integer options, the progress bar.
 // Kept free of the library's heavy modules: each command loads what it runs only when it runs (`churn serve` starts
 // without the training, reporting or statistics code).
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
 export const DEFAULT_RAW_DIR = path.join("data", "raw");
@@ -60,4 +61,10 @@ export async function progressBar(): Promise<{ update: (done: number, total: num
     },
     stop: () => bar.stop(),
   };
+}
+
+/** The project's version (package.json), as `churn --version` prints it. */
+export function projectVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version?: string };
+  return pkg.version ?? "unknown";
 }

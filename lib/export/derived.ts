@@ -73,7 +73,16 @@ const LOWERINGS: Record<string, Lowering> = {
     const internet = ops.not(r.is("InternetService", "No"));
     const count = ops.add(
       countOf(r, [phone, r.is("MultipleLines", "Yes")]),
-      ops.mul(ops.indicator(internet), ops.add(ops.d(1), countOf(r, INTERNET_ADD_ONS.map((c) => r.is(c, "Yes"))))),
+      ops.mul(
+        ops.indicator(internet),
+        ops.add(
+          ops.d(1),
+          countOf(
+            r,
+            INTERNET_ADD_ONS.map((c) => r.is(c, "Yes")),
+          ),
+        ),
+      ),
     );
     const unknown = ops.or([
       r.missing("PhoneService"),
@@ -88,7 +97,12 @@ const LOWERINGS: Record<string, Lowering> = {
     const tenure = r.number("tenure");
     // The first band whose upper bound holds the tenure: the count of bounds it exceeds.
     const bounded = TENURE_BANDS.filter((b) => Number.isFinite(b.maxMonths));
-    const band = ops.toInt64(countOf(r, bounded.map((b) => ops.gt(tenure, ops.d(b.maxMonths)))));
+    const band = ops.toInt64(
+      countOf(
+        r,
+        bounded.map((b) => ops.gt(tenure, ops.d(b.maxMonths))),
+      ),
+    );
     const levels = f.levels ?? [];
     if (levels.join("|") !== TENURE_BANDS.map((b) => b.label).join("|")) throw new Error("tenure_band levels are not TENURE_BANDS");
     return { kind: "category", code: ops.where(ops.isNaN(tenure), ops.i(-1), band), levels };
@@ -109,7 +123,11 @@ const LOWERINGS: Record<string, Lowering> = {
     const echeck = r.is("PaymentMethod", "Electronic check");
     const auto = ops.eq(autoPay(r), ops.d(1));
     const pick = (contract: "monthly" | "term"): Value =>
-      ops.where(echeck, ops.i(level(`${contract}/echeck`)), ops.where(auto, ops.i(level(`${contract}/auto`)), ops.i(level(`${contract}/mailed`))));
+      ops.where(
+        echeck,
+        ops.i(level(`${contract}/echeck`)),
+        ops.where(auto, ops.i(level(`${contract}/auto`)), ops.i(level(`${contract}/mailed`))),
+      );
     const code = ops.where(monthly, pick("monthly"), pick("term"));
     return { kind: "category", code: ops.where(ops.or([r.missing("Contract"), r.missing("PaymentMethod")]), ops.i(-1), code), levels };
   },

@@ -45,7 +45,8 @@ function attribute(name: string, v: AttrValue): onnx.IAttributeProto {
   }
   if (typeof v === "string") return { name, type: AttributeType.STRING, s: Buffer.from(v, "utf8") };
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x === "string")) return { name, type: AttributeType.STRINGS, strings: v.map((s: string) => Buffer.from(s, "utf8")) };
+    if (v.every((x) => typeof x === "string"))
+      return { name, type: AttributeType.STRINGS, strings: v.map((s: string) => Buffer.from(s, "utf8")) };
     if (!v.every((x) => typeof x === "number" && Number.isInteger(x))) throw new RangeError(`attribute ${name}: not all integers`);
     return { name, type: AttributeType.INTS, ints: [...(v as number[])] };
   }
@@ -57,7 +58,12 @@ function attribute(name: string, v: AttrValue): onnx.IAttributeProto {
 }
 
 /** A tensor literal of the given type and shape (row-major), for initializers and tensor attributes. */
-export function tensor(type: ElemType, dims: readonly number[], values: ArrayLike<number> | readonly string[], name?: string): onnx.ITensorProto {
+export function tensor(
+  type: ElemType,
+  dims: readonly number[],
+  values: ArrayLike<number> | readonly string[],
+  name?: string,
+): onnx.ITensorProto {
   const size = dims.reduce((a, b) => a * b, 1);
   if (values.length !== size) throw new RangeError(`tensor ${name ?? ""}: ${values.length} values for shape [${dims.join(", ")}]`);
   const t: onnx.ITensorProto = { dataType: ELEM[type], dims: [...dims], ...(name === undefined ? {} : { name }) };

@@ -68,7 +68,7 @@ class Fields implements FieldReader {
     let v = this.numbers.get(column);
     if (v === undefined) {
       const { ops } = this;
-      const x = column as Value;
+      const x: Value = column;
       const wide = ops.toDouble(x);
       const cents = ops.div(ops.g.op("Round", [ops.mul(wide, ops.d(100))]), ops.d(100));
       v = ops.where(ops.eq(ops.toFloat(cents), x), cents, wide);
@@ -82,7 +82,12 @@ class Fields implements FieldReader {
     let v = this.codes.get(column);
     if (v === undefined) {
       const levels = levelsOf(column);
-      v = this.ops.stringCodes(column as Value, levels, levels.map((_, k) => k), -1);
+      v = this.ops.stringCodes(
+        column,
+        levels,
+        levels.map((_, k) => k),
+        -1,
+      );
       this.codes.set(column, v);
     }
     return v;
@@ -145,7 +150,10 @@ function pipelineMatrix(fields: Fields, pipeline: SerializedPipeline): Value {
   const scaled = pipeline.center.some((v) => v !== 0) || pipeline.scale.some((v) => v !== 1);
   if (scaled) {
     const d = pipeline.featureNames.length;
-    X = ops.div(ops.sub(X, ops.g.constant("double", [1, d], pipeline.center, "center")), ops.g.constant("double", [1, d], pipeline.scale, "scale"));
+    X = ops.div(
+      ops.sub(X, ops.g.constant("double", [1, d], pipeline.center, "center")),
+      ops.g.constant("double", [1, d], pipeline.scale, "scale"),
+    );
   }
   return X;
 }
@@ -187,7 +195,8 @@ function treeLeafSum(ops: Ops, X: Value, ensemble: TreeEnsemble): Value {
       }
     }
   });
-  if (leafValues.length >= 2 ** 24) throw new ExportError(`the ensemble has ${leafValues.length} leaves; leaf indices must stay below 2^24 (exact in float)`);
+  if (leafValues.length >= 2 ** 24)
+    throw new ExportError(`the ensemble has ${leafValues.length} leaves; leaf indices must stay below 2^24 (exact in float)`);
   const { target_weights, nodes_values, ...ints } = a;
   const leafIndex = ops.g.op(
     "TreeEnsembleRegressor",
@@ -319,7 +328,11 @@ function declareInputs(g: GraphBuilder): void {
       input.name,
       input.type,
       ["N", 1],
-      input.type === "float" ? `${input.name}: number, NaN when missing` : `${input.name}: ${levelsOf(input.name).map((l) => JSON.stringify(l)).join(" | ")}, "" when missing`,
+      input.type === "float"
+        ? `${input.name}: number, NaN when missing`
+        : `${input.name}: ${levelsOf(input.name)
+            .map((l) => JSON.stringify(l))
+            .join(" | ")}, "" when missing`,
     );
   }
 }
@@ -330,7 +343,9 @@ export function pipelineOnnx(pipeline: SerializedPipeline): Uint8Array {
   const ops = new Ops(g);
   declareInputs(g);
   g.output("features", pipelineMatrix(new Fields(ops), pipeline), "double", ["N", pipeline.featureNames.length]);
-  return encodeModel(g.toModel({ producer: "churn-ts", version: "", doc: `features: ${pipeline.featureNames.join(", ")}`, properties: {} }));
+  return encodeModel(
+    g.toModel({ producer: "churn-ts", version: "", doc: `features: ${pipeline.featureNames.join(", ")}`, properties: {} }),
+  );
 }
 
 /** The whole scoring path of a model file as one ONNX model. */
@@ -354,7 +369,11 @@ export function exportOnnx(file: ModelFile, options: ExportOptions = {}): OnnxEx
   g.output(OUTPUT_PROBABILITY, ops.toFloat(p), "float", ["N"], "probability of churn, as churn predict and the API answer it");
   g.output(OUTPUT_DECISION, ops.toInt64(ops.ge(p, ops.d(file.threshold))), "int64", ["N"], `1 when churn_probability >= ${file.threshold}`);
   const text = (s: string): Value => g.constant("string", [], [s], "band");
-  const band = ops.where(ops.ge(p, ops.d(bands.high)), text("high"), ops.where(ops.ge(p, ops.d(bands.medium)), text("medium"), text("low")));
+  const band = ops.where(
+    ops.ge(p, ops.d(bands.high)),
+    text("high"),
+    ops.where(ops.ge(p, ops.d(bands.medium)), text("medium"), text("low")),
+  );
   g.output(OUTPUT_BAND, band, "string", ["N"], `high at or above ${bands.high}, medium at or above ${bands.medium}, else low`);
   const metadata: OnnxMetadata = {
     model_name: file.name,

@@ -23,7 +23,12 @@ export interface ParityReport {
   ok: boolean;
 }
 
-export async function onnxParity(file: ModelFile, scorer: Scorer, bytes: Uint8Array, customers: readonly Customer[]): Promise<ParityReport> {
+export async function onnxParity(
+  file: ModelFile,
+  scorer: Scorer,
+  bytes: Uint8Array,
+  customers: readonly Customer[],
+): Promise<ParityReport> {
   const session = await OnnxSession.create(bytes);
   try {
     const graph = await session.run(customers);

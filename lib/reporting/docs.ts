@@ -17,6 +17,7 @@ import { describeQualityProblems } from "../cleaning/quality";
 import { comparisonRows, modelingVerdict, readTrainingArtifacts } from "./modeling-report";
 import type { Customer } from "../core/schema";
 import { churnLabels } from "../core/labels";
+import { predictBenchRows, paritySentence, readOnnxParity, readPredictBench } from "./onnx";
 import { percent } from "../core/format";
 
 export interface DocSection {
@@ -95,6 +96,7 @@ export function generateSections(inputs: DocInputs): DocSection[] {
   summarySection(add, customers, metrics, study, t);
   driftSection(add, t, model, scorer);
   servingSection(add, dir);
+  onnxSection(add, dir);
   figureSections(add, inputs);
   return sections;
 }
@@ -280,6 +282,22 @@ function servingSection(add: AddSection, dir: string): void {
       true,
     );
   } else add("serving-performance", "_Not measured yet: run `npm start` (or `npm run bench:serve`)._", true);
+}
+
+/** The ONNX export's parity and both engines' batch throughput (measured: ONNX Runtime's kernels and the speed vary by machine). */
+function onnxSection(add: AddSection, dir: string): void {
+  const parity = readOnnxParity(dir);
+  const bench = readPredictBench(dir);
+  if (!parity) {
+    add("onnx-export", "_Not exported yet: run `npm start` (or `npm run export:onnx`)._", true);
+    return;
+  }
+  const speed = bench
+    ? `\n\nBatch scoring measured by \`npm start\` (\`scripts/bench-predict.js --rows ${bench.rows.toLocaleString("en-US")}\`, rows cycled from \`${bench.data}\`) ` +
+      `on ${bench.machine.cpus} × ${bench.machine.cpu_model}, Node ${bench.machine.node}, ${bench.machine.date.slice(0, 10)}: end to end through \`churn predict\` ` +
+      `(CSV parsing, cleaning, checks and output included), then each engine alone on the cleaned customers:\n\n${markdownTable(predictBenchRows(bench))}`
+    : "\n\n_Batch throughput not measured yet: run `npm start`._";
+  add("onnx-export", paritySentence(parity) + speed, true);
 }
 
 /** The README figures, from their manifest. */

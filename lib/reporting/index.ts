@@ -20,3 +20,4 @@ export * from "./production";
 export * from "./published-notebook";
 export * from "./setup";
 export * from "./timing";
+export * from "./onnx";

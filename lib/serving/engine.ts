@@ -28,8 +28,8 @@ export function jsEngine(service: PredictionService): ScoringEngine {
   return {
     name: "js",
     description: "the model's TypeScript scorer",
-    score: async (customers) => service.scorer.score(customers),
-    close: async () => {},
+    score: (customers) => Promise.resolve(service.scorer.score(customers)),
+    close: () => Promise.resolve(),
   };
 }
 
@@ -46,13 +46,13 @@ export async function onnxEngine(service: PredictionService, options: EngineOpti
     try {
       bytes = readFileSync(options.onnxFile);
     } catch (err) {
-      throw new Error(`cannot read ONNX graph ${options.onnxFile}: ${(err as Error).message}`);
+      throw new Error(`cannot read ONNX graph ${options.onnxFile}: ${(err as Error).message}`, { cause: err });
     }
     let checksum: string | undefined;
     try {
       checksum = onnxMetadata(bytes).model_checksum;
     } catch (err) {
-      throw new Error(`${options.onnxFile} is not an ONNX model: ${(err as Error).message}`);
+      throw new Error(`${options.onnxFile} is not an ONNX model: ${(err as Error).message}`, { cause: err });
     }
     if (checksum !== service.file.checksum) {
       throw new Error(

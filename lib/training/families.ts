@@ -131,7 +131,9 @@ export function parseFamilies(list: string): FamilyChoice {
   const families = FAMILY_NAMES.filter((f) => seen.has(f));
   if (seen.has("ensemble")) {
     if (families.length < 2) {
-      throw new RangeError(`--families: an ensemble needs at least two member families, got ${families.length ? families.join(", ") : "none"}`);
+      throw new RangeError(
+        `--families: an ensemble needs at least two member families, got ${families.length ? families.join(", ") : "none"}`,
+      );
     }
     return { families, candidates: "ensemble" };
   }

@@ -106,7 +106,10 @@ describe("ONNX export: parity with churn predict on every customer of the take-h
         for (const column of ["row", "customerID", "warnings", "error"]) assert.equal(b[column], a[column], `${column} of row ${i + 1}`);
         if (Math.abs(pa - file.threshold) > PARITY_TOLERANCE) assert.equal(b["churn"], a["churn"], `decision of row ${i + 1}`);
         if (a["risk_band"] !== b["risk_band"]) {
-          const { high, medium } = { high: file.business.campaign?.contactThreshold ?? file.threshold, medium: file.business.campaign?.watchThreshold ?? 0 };
+          const { high, medium } = {
+            high: file.business.campaign?.contactThreshold ?? file.threshold,
+            medium: file.business.campaign?.watchThreshold ?? 0,
+          };
           assert.ok(Math.min(Math.abs(pa - high), Math.abs(pa - medium)) <= PARITY_TOLERANCE, `risk band of row ${i + 1}`);
         }
       });
@@ -138,7 +141,11 @@ describe("ONNX export: interface and metadata", () => {
       assert.deepEqual(i.dims, ["N", 1]);
     }
     assert.ok(!inputs.some((i) => i.name === "customerID" || i.name === "Churn"));
-    const outputs = (model.graph?.output ?? []).map((o) => [o.name, o.type?.tensorType?.elemType, (o.type?.tensorType?.shape?.dim ?? []).map((d) => d.dimParam)]);
+    const outputs = (model.graph?.output ?? []).map((o) => [
+      o.name,
+      o.type?.tensorType?.elemType,
+      (o.type?.tensorType?.shape?.dim ?? []).map((d) => d.dimParam),
+    ]);
     assert.deepEqual(outputs, [
       ["churn_probability", 1, ["N"]],
       ["churn", 7, ["N"]],
@@ -223,7 +230,11 @@ describe("ONNX export: the derived features and the pipeline, column for column"
       const pipeline = FeaturePipeline.fit([...cleaned().slice(0, 2000), ...random.slice(0, 500)], { scale, missingIndicators: "all" });
       const session = await OnnxSession.create(pipelineOnnx(pipeline.toJSON()));
       try {
-        for (const customers of [cleaned(), random, [testCustomer({ tenure: 0, TotalCharges: null }), testCustomer({ tenure: 0, MonthlyCharges: null })]]) {
+        for (const customers of [
+          cleaned(),
+          random,
+          [testCustomer({ tenure: 0, TotalCharges: null }), testCustomer({ tenure: 0, MonthlyCharges: null })],
+        ]) {
           const out = await session.runAll(customers);
           const F = out["features"]?.data as Float64Array;
           const d = pipeline.featureNames.length;
@@ -231,7 +242,8 @@ describe("ONNX export: the derived features and the pipeline, column for column"
           customers.forEach((c, i) => {
             const x = pipeline.transform(c);
             for (let j = 0; j < d; j++) {
-              if (x[j] !== F[i * d + j]) assert.fail(`${c.customerID} ${pipeline.featureNames[j]}: TypeScript ${x[j]}, ONNX ${F[i * d + j]}`);
+              if (x[j] !== F[i * d + j])
+                assert.fail(`${c.customerID} ${pipeline.featureNames[j]}: TypeScript ${x[j]}, ONNX ${F[i * d + j]}`);
             }
           });
         }
@@ -269,7 +281,8 @@ describe("ONNX export: calibrators, and what cannot be exported", () => {
     const calibrator = (kind === "platt" ? new PlattCalibrator() : new IsotonicCalibrator()).fit(y, p);
     const wrapped = new CalibratedScorer(uncal, calibrator);
     assert.ok(scorer);
-    return { file: { ...file, scorer: wrapped.toJSON() as SerializedScorer }, scorer: wrapped };
+    const serialized: SerializedScorer = wrapped.toJSON();
+    return { file: { ...file, scorer: serialized }, scorer: wrapped };
   }
 
   for (const kind of ["platt", "isotonic"] as const) {
@@ -290,7 +303,10 @@ describe("ONNX export: calibrators, and what cannot be exported", () => {
     assert.throws(
       () => exportOnnx({ ...file, name: "knn", scorer: knn.toJSON() }),
       (err: unknown) =>
-        err instanceof ExportError && /k-NN cannot be exported to ONNX: it scores a customer by an exact scan of every training customer \(300 training customers/.test(err.message),
+        err instanceof ExportError &&
+        /k-NN cannot be exported to ONNX: it scores a customer by an exact scan of every training customer \(300 training customers/.test(
+          err.message,
+        ),
     );
   });
 
@@ -309,8 +325,14 @@ describe("churn train --families", () => {
       families: ["logistic_regression", "random_forest"],
       candidates: "families",
     });
-    assert.deepEqual(parseFamilies("logistic_regression,xgboost,ensemble"), { families: ["logistic_regression", "xgboost"], candidates: "ensemble" });
-    assert.throws(() => parseFamilies("xgboost,svm"), /unknown family "svm"; known: logistic_regression, random_forest, knn, xgboost, ensemble/);
+    assert.deepEqual(parseFamilies("logistic_regression,xgboost,ensemble"), {
+      families: ["logistic_regression", "xgboost"],
+      candidates: "ensemble",
+    });
+    assert.throws(
+      () => parseFamilies("xgboost,svm"),
+      /unknown family "svm"; known: logistic_regression, random_forest, knn, xgboost, ensemble/,
+    );
     assert.throws(() => parseFamilies("xgboost,xgboost"), /names xgboost twice/);
     assert.throws(() => parseFamilies("xgboost,ensemble"), /an ensemble needs at least two member families, got xgboost/);
     assert.throws(() => parseFamilies(" , "), /needs at least one of/);
