@@ -150,9 +150,10 @@ async function ensure(name: FixtureName): Promise<string> {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.renameSync(tmp, dir);
       // Older versions of this fixture are stale for good.
+      // Exactly `<name>-<key>`: fixture names may share a prefix ("export", "export-xgboost").
+      const version = new RegExp(`^${name}-[0-9a-f]{16}$`);
       for (const old of fs.readdirSync(cacheRoot)) {
-        if (old.startsWith(`${name}-`) && path.join(cacheRoot, old) !== dir && !old.endsWith(".lock"))
-          fs.rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
+        if (version.test(old) && path.join(cacheRoot, old) !== dir) fs.rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
       }
       return dir;
     } finally {

@@ -293,7 +293,7 @@ function onnxSection(add: AddSection, dir: string): void {
     return;
   }
   const speed = bench
-    ? `\n\nBatch scoring measured by \`npm start\` (\`scripts/bench-predict.js --rows ${bench.rows.toLocaleString("en-US")}\`, rows cycled from \`${bench.data}\`) ` +
+    ? `\n\nBatch scoring measured by \`npm start\` (\`scripts/bench-predict.js --rows ${bench.rows}\`: ${bench.rows.toLocaleString("en-US")} rows cycled from \`${bench.data}\`) ` +
       `on ${bench.machine.cpus} × ${bench.machine.cpu_model}, Node ${bench.machine.node}, ${bench.machine.date.slice(0, 10)}: end to end through \`churn predict\` ` +
       `(CSV parsing, cleaning, checks and output included), then each engine alone on the cleaned customers:\n\n${markdownTable(predictBenchRows(bench))}`
     : "\n\n_Batch throughput not measured yet: run `npm start`._";
