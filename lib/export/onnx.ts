@@ -32,6 +32,8 @@ import type { TreeEnsemble } from "../models/trees";
 /** An export refused: names the model part that has no ONNX form and why. */
 export class ExportError extends Error {
   override name = "ExportError";
+  /** A model that cannot be exported is a bad input to the command (exit code 2). */
+  readonly exitCode = 2;
 }
 
 export const OUTPUT_PROBABILITY = "churn_probability";

@@ -103,7 +103,7 @@ interface PendingRow {
   checked: CheckedCustomer | null;
 }
 
-/** Rows scored together: one engine call per this many checked rows (and at the end of the input). */
+/** Rows scored together: one engine call per this many checked rows (or 4x as many rows when most are refused, and at the end). */
 export const SCORE_BATCH_ROWS = 1024;
 
 /** The scoring transform: arrays of cells in, output rows (arrays of strings) out, counts kept in `state`. */
@@ -148,7 +148,7 @@ class ScoreRows extends Transform {
           if (pending.checked) this.checkedCount++;
         }
         if (this.state.rowsRead % RSS_EVERY === 0) this.sampleRss();
-        if (this.checkedCount >= SCORE_BATCH_ROWS) {
+        if (this.checkedCount >= SCORE_BATCH_ROWS || this.pending.length >= 4 * SCORE_BATCH_ROWS) {
           this.scorePending().then(() => done(), done);
           return;
         }

@@ -6,6 +6,12 @@ import type { Customer } from "../core/schema";
 import type { PredictionService } from "./service";
 
 export const ENGINES = ["js", "onnx"] as const;
+
+/** An engine that cannot start on what it was given (an unreadable or foreign graph): exit code 2, like other bad input. */
+export class EngineError extends Error {
+  override name = "EngineError";
+  readonly exitCode = 2;
+}
 export type EngineName = (typeof ENGINES)[number];
 
 export interface ScoringEngine {
@@ -46,16 +52,16 @@ export async function onnxEngine(service: PredictionService, options: EngineOpti
     try {
       bytes = readFileSync(options.onnxFile);
     } catch (err) {
-      throw new Error(`cannot read ONNX graph ${options.onnxFile}: ${(err as Error).message}`, { cause: err });
+      throw new EngineError(`cannot read ONNX graph ${options.onnxFile}: ${(err as Error).message}`, { cause: err });
     }
     let checksum: string | undefined;
     try {
       checksum = onnxMetadata(bytes).model_checksum;
     } catch (err) {
-      throw new Error(`${options.onnxFile} is not an ONNX model: ${(err as Error).message}`, { cause: err });
+      throw new EngineError(`${options.onnxFile} is not an ONNX model: ${(err as Error).message}`, { cause: err });
     }
     if (checksum !== service.file.checksum) {
-      throw new Error(
+      throw new EngineError(
         `${options.onnxFile} was not exported from this model: its model_checksum is ${checksum === undefined ? "absent" : checksum.slice(0, 12)}, ` +
           `the model's is ${service.file.checksum.slice(0, 12)} (export it again with churn export)`,
       );
@@ -76,9 +82,9 @@ export async function onnxEngine(service: PredictionService, options: EngineOpti
 
 export async function createEngine(name: EngineName, service: PredictionService, options: EngineOptions = {}): Promise<ScoringEngine> {
   if (name === "js") {
-    if (options.onnxFile !== undefined) throw new Error("an ONNX graph file is only read by the onnx engine (--engine onnx)");
+    if (options.onnxFile !== undefined) throw new EngineError("an ONNX graph file is only read by the onnx engine (--engine onnx)");
     return jsEngine(service);
   }
   if (name === "onnx") return onnxEngine(service, options);
-  throw new Error(`unknown scoring engine ${JSON.stringify(name)}; known: ${ENGINES.join(", ")}`);
+  throw new EngineError(`unknown scoring engine ${JSON.stringify(name)}; known: ${ENGINES.join(", ")}`);
 }

@@ -13,6 +13,7 @@ import type { QualityReport } from "../../lib/cleaning";
 import { IBM_TELCO, TAKE_HOME_EXPORT } from "../../lib/data/acquire";
 import { canonicalCustomerId } from "../../lib/core/values";
 import { repoRoot } from "../support";
+import { fixture } from "../fixtures";
 
 const bin = path.join(repoRoot, "bin", "churn.js");
 const rawDir = path.join(repoRoot, "data", "raw");
@@ -208,5 +209,54 @@ describe("churn data", () => {
     assert.ok(r.stderr.includes("CHURN_DATA_FILE"), said(r));
     assert.ok(r.stderr.includes(url), `stderr names the URL\n${said(r)}`);
     assert.deepEqual(fs.readdirSync(dest), [], "no partial file left in --dest");
+  });
+});
+
+describe("churn export and churn train --families, through the binary", () => {
+  test("export writes the graph, checks it on the export and writes the parity report; predict --engine onnx reads it", async () => {
+    const dir = freshDir();
+    const model = path.join(await fixture("export-xgboost"), "model.json");
+    const onnxFile = path.join(dir, "model.onnx");
+    const parityFile = path.join(dir, "parity.json");
+    const r = churn("export", "--model", model, "--format", "onnx", "--out", onnxFile, "--check", messyExport, "--parity", parityFile);
+    assert.equal(r.status, 0, said(r));
+    assert.match(
+      r.stdout,
+      /^export: xgboost@[0-9a-f]{12} \(xgboost\) -> .*model\.onnx: \d+ KiB, \d+ nodes, opset 17 \+ ai\.onnx\.ml 3/m,
+      said(r),
+    );
+    assert.match(r.stdout, /parity on 7043 customers: largest \|difference\| .*: ok$/m, said(r));
+    const parity = JSON.parse(fs.readFileSync(parityFile, "utf8")) as { ok: boolean; customers: number; maxAbsDiff: number };
+    assert.equal(parity.ok, true);
+    assert.equal(parity.customers, 7043);
+    assert.ok(parity.maxAbsDiff <= 1e-5);
+    const out = path.join(dir, "scores.csv");
+    const p = churn("predict", "--model", model, "--data", messyExport, "--out", out, "--engine", "onnx", "--onnx", onnxFile);
+    assert.equal(p.status, 0, said(p));
+    assert.match(p.stdout, /^predict \(onnx engine\): 7148 rows read/m, said(p));
+  });
+
+  test("usage errors exit 2 and name the problem: --format, --families, --onnx without --engine onnx, --parity without --check", async () => {
+    const model = path.join(await fixture("export-xgboost"), "model.json");
+    const dir = freshDir();
+    const bad = [
+      { args: ["export", "--model", model, "--format", "pmml", "--out", path.join(dir, "m")], says: /argument 'pmml' is invalid/ },
+      {
+        args: ["export", "--model", model, "--format", "onnx", "--out", path.join(dir, "m"), "--parity", "p.json"],
+        says: /--parity needs --check/,
+      },
+      { args: ["train", "--families", "xgboost,svm", "--out", dir], says: /unknown family "svm"/ },
+      { args: ["train", "--families", "xgboost,ensemble", "--out", dir], says: /an ensemble needs at least two member families/ },
+      {
+        args: ["predict", "--model", model, "--data", messyExport, "--out", path.join(dir, "s.csv"), "--onnx", path.join(dir, "m.onnx")],
+        says: /--onnx is read by the onnx engine only/,
+      },
+    ];
+    for (const { args, says } of bad) {
+      const r = churn(...args);
+      assert.equal(r.status, 2, said(r));
+      assert.match(r.stderr, says, said(r));
+    }
+    assert.ok(!fs.existsSync(path.join(dir, "model.json")), "train refused before writing anything");
   });
 });

@@ -304,6 +304,7 @@ describe("ONNX export: calibrators, and what cannot be exported", () => {
       () => exportOnnx({ ...file, name: "knn", scorer: knn.toJSON() }),
       (err: unknown) =>
         err instanceof ExportError &&
+        err.exitCode === 2 &&
         /k-NN cannot be exported to ONNX: it scores a customer by an exact scan of every training customer \(300 training customers/.test(
           err.message,
         ),
