@@ -1,6 +1,7 @@
 // The artifacts' types: model.json, metrics.json, split.json and study.json as `churn train` and `churn study` write
 // them, and how each names the data file it came from. Every reader imports them from here, never from training.
 import type { ValueAssumptions } from "../evaluation/business";
+import type { EmpcParams } from "../evaluation/empc";
 import type { Scorecard } from "../evaluation/metrics";
 import type { ReferenceStatistics } from "./reference";
 import type { ColumnName } from "../core/schema";
@@ -35,11 +36,20 @@ export interface SelectionRow {
   mean_auc: number;
   /** Standard error of the mean: fold sd / sqrt(folds). */
   se_auc: number;
+  /** Mean and standard error of EMPC over the folds (evaluation/empc.ts). Absent in older files. */
+  mean_empc?: number;
+  se_empc?: number;
+  /** Within one standard error of the best by the selection's metric. */
   within_one_se: boolean;
 }
 
 export interface Selection {
   rule: string;
+  /** What the rule compared: CV ROC-AUC (default) or CV EMPC (`churn train --select-by empc`). Absent in older files: ROC-AUC. */
+  metric?: "roc_auc" | "empc";
+  /** The best candidate's mean and standard error in the metric's units (the bar is best_mean - best_se). */
+  best_mean?: number;
+  best_se?: number;
   /** The candidate with the best mean CV ROC-AUC. */
   best: string;
   best_mean_auc: number;
@@ -106,7 +116,14 @@ export interface ModelFile {
      * same size. The API's risk bands are these: high (contact), medium (watch), low. Absent in older model files.
      */
     campaign?: { contactThreshold: number; watchThreshold: number; capacityShare: number; budgetPer1000: number };
+    /** The EMPC parameters every scorecard of this model used (evaluation/empc.ts; default the paper's). Absent in older files. */
+    empc?: EmpcParams;
   };
+  /**
+   * The model's own held-out customers (the test split), scored by the saved model: the sampling-error bands of the
+   * label-free performance estimate in `churn drift` (monitoring/cbpe.ts). Absent in older model files.
+   */
+  performanceReference?: { split: "test"; scores: number[]; labels: number[] };
   /** sha256 of every other field (lib/artifact/model-file.ts); the loader refuses a file whose content does not match. */
   checksum: string;
 }

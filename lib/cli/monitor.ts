@@ -1,7 +1,7 @@
 // `churn evaluate`, `churn drift` and `churn predict`: a saved model applied to an export.
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { type Out, UsageError, defaultDataFile, integerOption, numberOption } from "./shared";
+import { type Out, UsageError, defaultDataFile, empcOption, integerOption, numberOption } from "./shared";
 
 /** The significance level `churn drift` uses before Bonferroni (monitoring/drift.ts DEFAULT_ALPHA). */
 const DEFAULT_ALPHA = "0.05";
@@ -19,10 +19,12 @@ export function registerMonitor(program: Command, out: Out): void {
     .addOption(new Option("--data <csv>", "labeled export (default: CHURN_EXPORT_FILE, else data/raw/customer_churn_data.csv)"))
     .option("--out <file>", "write the evaluation as JSON")
     .option("--bootstrap <n>", "bootstrap replicates", "1000")
-    .action(async (opts: { model: string; data?: string; out?: string; bootstrap: string }) => {
+    .option("--empc <params>", "EMPC parameters as alpha=6,beta=14,clv=200,incentive=10,contact=1 (any subset; default the model's)")
+    .action(async (opts: { model: string; data?: string; out?: string; bootstrap: string; empc?: string }) => {
       const bootstrap = integerOption("--bootstrap", opts.bootstrap, 0);
+      const empc = opts.empc === undefined ? undefined : empcOption(opts.empc);
       const { evaluateModel, formatEvaluation } = await import("../monitoring/evaluate.js");
-      const evaluation = evaluateModel(opts.model, opts.data ?? defaultDataFile(), { bootstrap });
+      const evaluation = evaluateModel(opts.model, opts.data ?? defaultDataFile(), { bootstrap, ...(empc ? { empc } : {}) });
       out(formatEvaluation(evaluation));
       if (opts.out) {
         writeFileSync(opts.out, `${JSON.stringify(evaluation, null, 2)}\n`);
@@ -36,17 +38,21 @@ export function registerMonitor(program: Command, out: Out): void {
       "Compare an export (messy or clean; same cleaning) with the training reference stored in a model: per feature the " +
         "population stability index with a KS (numbers) or chi-square (categories) test, missing rates, the model's scores " +
         "and, when labeled, the churn rate. A feature drifts when its PSI is at least 0.1 and its test is significant after " +
-        "Bonferroni. Prints a summary; --out writes JSON; --json prints the JSON instead. Drift is a finding: exit code 0.",
+        "Bonferroni. It also estimates the model's performance without labels (CBPE: expected ROC-AUC, precision, recall, " +
+        "F1 and churn rate from the calibrated probabilities) with sampling-error bands and an alert. Prints a summary; " +
+        "--out writes JSON; --json prints the JSON instead. Drift is a finding: exit code 0.",
     )
     .requiredOption("--model <file>", "model.json written by churn train")
     .requiredOption("--data <csv>", "the export to compare with the training data")
     .option("--out <file>", "write the drift report as JSON")
     .option("--json", "print the JSON report instead of the summary")
     .addOption(new Option("--alpha <a>", "significance level before Bonferroni").default(DEFAULT_ALPHA))
-    .action(async (opts: { model: string; data: string; out?: string; json?: boolean; alpha: string }) => {
+    .option("--chunk-size <n>", "also estimate performance per chunk of this many customers, in the export's row order")
+    .action(async (opts: { model: string; data: string; out?: string; json?: boolean; alpha: string; chunkSize?: string }) => {
       const alpha = numberOption("--alpha", opts.alpha, 0, 1);
+      const chunkSize = opts.chunkSize === undefined ? undefined : integerOption("--chunk-size", opts.chunkSize, 2);
       const { driftFromFiles, formatDrift } = await import("../monitoring/drift.js");
-      const report = driftFromFiles(opts.model, opts.data, { alpha });
+      const report = driftFromFiles(opts.model, opts.data, { alpha, ...(chunkSize === undefined ? {} : { chunkSize }) });
       const json = `${JSON.stringify(report, null, 2)}\n`;
       if (opts.json) out(json.trimEnd());
       else out(formatDrift(report));

@@ -68,3 +68,25 @@ export function projectVersion(): string {
   const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version?: string };
   return pkg.version ?? "unknown";
 }
+
+/** The EMPC parameters of the paper (evaluation/empc.ts EMPC_PAPER_PARAMS), named here to keep start-up light. */
+const EMPC_DEFAULTS = { alpha: 6, beta: 14, clv: 200, incentive: 10, contact: 1 } as const;
+type EmpcKey = keyof typeof EMPC_DEFAULTS;
+
+/** `--empc alpha=6,beta=14,clv=200,incentive=10,contact=1` (any subset over the paper's defaults), or a UsageError naming the part. */
+export function empcOption(value: string, base: Record<EmpcKey, number> = EMPC_DEFAULTS): Record<EmpcKey, number> {
+  const out: Record<EmpcKey, number> = { ...base };
+  for (const part of value.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+    const [key, raw] = part.split("=", 2).map((x) => x.trim());
+    if (!key || !Object.hasOwn(EMPC_DEFAULTS, key)) {
+      throw new UsageError(`--empc: unknown parameter ${JSON.stringify(key ?? part)}; known: ${Object.keys(EMPC_DEFAULTS).join(", ")}`);
+    }
+    const n = Number(raw);
+    if (raw === undefined || raw === "" || !Number.isFinite(n) || n < 0 || (key !== "incentive" && n === 0)) {
+      throw new UsageError(`--empc: ${key} must be a ${key === "incentive" ? "non-negative" : "positive"} number, got ${JSON.stringify(raw ?? "")}`);
+    }
+    out[key as EmpcKey] = n;
+  }
+  if (out.incentive >= out.clv) throw new UsageError(`--empc: incentive (${out.incentive}) must be below clv (${out.clv})`);
+  return out;
+}

@@ -1,7 +1,18 @@
 // `churn train` and `churn study`: the model comparison, and the studies behind the choice on its split.
 import * as path from "node:path";
 import { type Command, Option } from "commander";
-import { DEFAULT_OUT_DIR, type Out, UsageError, defaultDataFile, integerOption, progressBar } from "./shared";
+import { DEFAULT_OUT_DIR, type Out, UsageError, defaultDataFile, empcOption, integerOption, progressBar } from "./shared";
+
+interface TrainCliOptions {
+  data?: string;
+  out: string;
+  seed: string;
+  quick?: boolean;
+  workers?: string;
+  families?: string;
+  selectBy: "roc_auc" | "empc";
+  empc?: string;
+}
 
 export function registerTrain(program: Command, out: Out): void {
   program
@@ -20,7 +31,13 @@ export function registerTrain(program: Command, out: Out): void {
       "train and select among these families only (comma-separated: logistic_regression, random_forest, knn, xgboost); " +
         "add ensemble to make the soft vote of the listed families the model (default: every family and their vote)",
     )
-    .action(async (opts: { data?: string; out: string; seed: string; quick?: boolean; workers?: string; families?: string }) => {
+    .addOption(
+      new Option("--select-by <metric>", "what the one-standard-error rule compares on CV: ROC-AUC or EMPC (expected maximum profit)")
+        .choices(["roc_auc", "empc"])
+        .default("roc_auc"),
+    )
+    .option("--empc <params>", "EMPC parameters as alpha=6,beta=14,clv=200,incentive=10,contact=1 (any subset; default the paper's)")
+    .action(async (opts: TrainCliOptions) => {
       const seed = integerOption("--seed", opts.seed, Number.MIN_SAFE_INTEGER);
       const workers = opts.workers === undefined ? undefined : integerOption("--workers", opts.workers, 1);
       const { parseFamilies } = await import("../training/families.js");
@@ -40,6 +57,8 @@ export function registerTrain(program: Command, out: Out): void {
         quick: Boolean(opts.quick),
         ...(workers === undefined ? {} : { workers }),
         ...(families === undefined ? {} : { families }),
+        selectBy: opts.selectBy,
+        ...(opts.empc === undefined ? {} : { empc: empcOption(opts.empc) }),
         log: bar ? () => {} : out,
         ...(bar ? { progress: bar.update } : {}),
       });

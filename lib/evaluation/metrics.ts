@@ -1,4 +1,5 @@
 // Classification metrics on churn probabilities: ranking (ROC-AUC, PR-AUC), calibration (log loss, Brier), thresholded counts.
+import { EMPC_PAPER_PARAMS, type EmpcParams, empc } from "./empc";
 import { descendingOrder, tieGroupEnd } from "../core/ranking";
 
 function positives(y: ArrayLike<number>): number {
@@ -140,10 +141,17 @@ export interface Scorecard {
   recall: number;
   accuracy: number;
   threshold: number;
+  /** Expected maximum profit per customer (evaluation/empc.ts) at `empcParams` (default: the paper's); NaN with one class. */
+  empc: number;
+  /** Expected share of customers contacted at the profit-maximizing cut-off. */
+  empc_frac: number;
 }
 
-export function scorecard(y: ArrayLike<number>, p: ArrayLike<number>, threshold: number): Scorecard {
+export function scorecard(y: ArrayLike<number>, p: ArrayLike<number>, threshold: number, empcParams: EmpcParams = EMPC_PAPER_PARAMS): Scorecard {
   const t = atThreshold(y, p, threshold);
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) positives += y[i] === 1 ? 1 : 0;
+  const profit = positives > 0 && positives < y.length ? empc(y, p, empcParams) : { empc: Number.NaN, empcFrac: Number.NaN };
   return {
     roc_auc: rocAuc(y, p),
     pr_auc: prAuc(y, p),
@@ -154,5 +162,7 @@ export function scorecard(y: ArrayLike<number>, p: ArrayLike<number>, threshold:
     recall: t.recall,
     accuracy: t.accuracy,
     threshold,
+    empc: profit.empc,
+    empc_frac: profit.empcFrac,
   };
 }

@@ -135,7 +135,8 @@ export function performanceBands(reference: PerformanceReference, threshold: num
   const band = (xs: number[]): Band => {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-    return { low: mean - BAND_SIGMAS * sd, high: mean + BAND_SIGMAS * sd, mean, sd };
+    // Every metric here is a share: the band is clipped to [0, 1].
+    return { low: Math.max(0, mean - BAND_SIGMAS * sd), high: Math.min(1, mean + BAND_SIGMAS * sd), mean, sd };
   };
   return {
     roc_auc: band(values.roc_auc),
@@ -175,7 +176,7 @@ export interface PerformanceEstimate {
 }
 
 export interface EstimateOptions {
-  /** Row-order chunks of this many customers (the last may be shorter; one shorter than 2 joins the one before). */
+  /** Row-order chunks of this many customers (a remainder shorter than half a chunk joins the last full one). */
   chunkSize?: number;
   seed?: number;
 }
@@ -217,7 +218,8 @@ export function performanceEstimate(
     if (!Number.isInteger(size) || size < 2) throw new RangeError(`chunk size must be an integer of at least 2, got ${size}`);
     const starts: number[] = [];
     for (let s = 0; s < n; s += size) starts.push(s);
-    if (starts.length > 1 && n - (starts[starts.length - 1] as number) < 2) starts.pop();
+    // A remainder shorter than half a chunk joins the chunk before it (its estimate and band would be noise).
+    if (starts.length > 1 && n - (starts[starts.length - 1] as number) < size / 2) starts.pop();
     starts.forEach((start, k) => {
       const end = k + 1 < starts.length ? (starts[k + 1] as number) : n;
       const part = Array.prototype.slice.call(scores, start, end) as number[];

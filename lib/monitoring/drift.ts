@@ -6,6 +6,7 @@
 // - The reference keeps quantiles, not training rows, so the numeric test is a Kolmogorov-Smirnov statistic against
 //   the CDF that the quantile table pins down (the smallest gap consistent with it), with the Kolmogorov distribution
 //   at the two-sample effective size, since the reference is itself a sample.
+import { type PerformanceEstimate, type PerformanceReference, performanceEstimate } from "./cbpe";
 import { ChurnTableError, cleanFile } from "../cleaning";
 import { loadModelFile } from "../artifact/model-file";
 import { type CategoryReference, type NumericReference, REFERENCE_QUANTILES, type ReferenceStatistics } from "../artifact/reference";
@@ -124,6 +125,11 @@ export interface DriftReport {
   features: Partial<Record<ColumnName, FeatureDrift>>;
   prediction: PredictionDrift;
   label: LabelDrift | null;
+  /**
+   * The model's performance estimated without labels (monitoring/cbpe.ts): estimates, bands, alert, realized figures
+   * when the export is labeled. Null when the model file carries no held-out reference (older files).
+   */
+  performance: PerformanceEstimate | null;
   summary: string[];
 }
 
@@ -131,6 +137,8 @@ export interface DriftOptions {
   alpha?: number;
   model?: DriftReport["model"];
   dataFile?: string;
+  /** For the label-free performance estimate: the model's held-out reference and threshold, optional row chunks. */
+  performance?: { reference: PerformanceReference; threshold: number; chunkSize?: number; seed?: number };
 }
 
 function cause(
@@ -397,6 +405,29 @@ export function driftReport(
         `on ${label.labeled} labeled customers (${pText(label.p_value)})${label.drift ? ": label drift, the model's calibration and threshold need a check" : ""}`,
     );
   } else summary.push("no labels: label drift not assessed");
+  const performance = options.performance
+    ? performanceEstimate(
+        scores,
+        customers.map((c) => (c.Churn === null ? null : c.Churn === "Yes" ? 1 : 0)),
+        options.performance.threshold,
+        options.performance.reference,
+        {
+          ...(options.performance.chunkSize === undefined ? {} : { chunkSize: options.performance.chunkSize }),
+          ...(options.performance.seed === undefined ? {} : { seed: options.performance.seed }),
+        },
+      )
+    : null;
+  if (performance) {
+    const e = performance.estimated;
+    const [low, high] = performance.band.roc_auc;
+    summary.push(
+      `estimated performance without labels (CBPE): ROC-AUC ${e.roc_auc.toFixed(3)} (band ${low.toFixed(3)}-${high.toFixed(3)}), ` +
+        `precision ${e.precision.toFixed(3)}, recall ${e.recall.toFixed(3)}, churn rate ${pct(e.churn_rate)}` +
+        (performance.alert ? ": ALERT, outside the sampling band of the held-out customers" : ": within the band") +
+        (performance.realized ? `; realized ROC-AUC ${performance.realized.roc_auc.toFixed(3)}` : ""),
+    );
+    for (const w of performance.warnings) summary.push(`warning: ${w}`);
+  } else summary.push("performance not estimated: the model file has no held-out reference (retrain with this version)");
 
   return {
     drift_detected,
@@ -415,19 +446,31 @@ export function driftReport(
     features,
     prediction,
     label,
+    performance,
     summary,
   };
 }
 
 /** Loads the model and cleans the export (same cleaning as training), scores it and compares. Bad files throw exit-code-2 errors. */
-export function driftFromFiles(modelPath: string, dataPath: string, options: { alpha?: number } = {}): DriftReport {
+export function driftFromFiles(modelPath: string, dataPath: string, options: { alpha?: number; chunkSize?: number } = {}): DriftReport {
   const { file, scorer } = loadModelFile(modelPath);
   const { customers } = cleanFile(dataPath);
   if (customers.length === 0) throw new ChurnTableError(`${dataPath} has no customers to compare`);
+  const { chunkSize, ...rest } = options;
   return driftReport(file.reference, customers, scorer.score(customers), {
-    ...options,
+    ...rest,
     model: { name: file.name, version: file.version, createdAt: file.createdAt, checksum: file.checksum },
     dataFile: dataPath,
+    ...(file.performanceReference
+      ? {
+          performance: {
+            reference: file.performanceReference,
+            threshold: file.threshold,
+            seed: file.seed,
+            ...(chunkSize === undefined ? {} : { chunkSize }),
+          },
+        }
+      : {}),
   });
 }
 

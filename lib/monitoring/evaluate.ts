@@ -4,6 +4,7 @@ import { cleanFile } from "../cleaning/table";
 import { type EvaluationReport, evaluate } from "../evaluation/evaluate";
 import { ModelFileError, loadModelFile } from "../artifact/model-file";
 import { churnLabels } from "../core/labels";
+import { EMPC_PAPER_PARAMS, type EmpcParams, empc, valueModelEmpcParams } from "../evaluation/empc";
 
 export interface EvaluationFile {
   model: { name: string; version: string; createdAt: string; threshold: number };
@@ -12,6 +13,13 @@ export interface EvaluationFile {
   roc_auc_ci95: [number, number];
   metrics: EvaluationReport["metrics"];
   confusion: EvaluationReport["confusion"];
+  /** Expected maximum profit per customer (Verbraken et al. 2013) at `empc_params`: the model file's, or --empc. */
+  empc: number;
+  /** Expected share of customers contacted at the profit-maximizing cut-off. */
+  empc_frac: number;
+  empc_params: EmpcParams;
+  /** The same measure with the project's value model as parameters (evaluation/empc.ts valueModelEmpcParams). */
+  empc_value_model: { empc: number; empc_frac: number; params: EmpcParams };
   business: {
     assumptions: ValueAssumptions;
     threshold: number | null;
@@ -23,7 +31,11 @@ export interface EvaluationFile {
   };
 }
 
-export function evaluateModel(modelPath: string, dataPath: string, options: { bootstrap?: number; seed?: number } = {}): EvaluationFile {
+export function evaluateModel(
+  modelPath: string,
+  dataPath: string,
+  options: { bootstrap?: number; seed?: number; empc?: EmpcParams } = {},
+): EvaluationFile {
   const { file, scorer } = loadModelFile(modelPath);
   const { customers } = cleanFile(dataPath);
   const labeled = customers.filter((c) => c.Churn !== null);
@@ -35,6 +47,10 @@ export function evaluateModel(modelPath: string, dataPath: string, options: { bo
   const charges = labeled.map((c) => c.MonthlyCharges ?? 0);
   const assumptions: ValueAssumptions = { ...DEFAULT_ASSUMPTIONS, ...file.business?.assumptions };
   const best = bestOperatingPoint(y, p, charges, assumptions);
+  const empcParams = options.empc ?? file.business?.empc ?? EMPC_PAPER_PARAMS;
+  const profit = empc(y, p, empcParams);
+  const valueParams = valueModelEmpcParams(assumptions, charges);
+  const valueProfit = empc(y, p, valueParams);
   return {
     model: { name: file.name, version: file.version, createdAt: file.createdAt, threshold: file.threshold },
     data: { file: dataPath, customers: customers.length, labeled: labeled.length },
@@ -42,6 +58,10 @@ export function evaluateModel(modelPath: string, dataPath: string, options: { bo
     roc_auc_ci95: report.metrics.roc_auc.ci95,
     metrics: report.metrics,
     confusion: report.confusion,
+    empc: profit.empc,
+    empc_frac: profit.empcFrac,
+    empc_params: { ...empcParams },
+    empc_value_model: { empc: valueProfit.empc, empc_frac: valueProfit.empcFrac, params: valueParams },
     business: {
       assumptions,
       threshold: best.threshold,
@@ -65,6 +85,8 @@ export function formatEvaluation(e: EvaluationFile): string {
     `  ${"metric".padEnd(16)}${"value".padStart(9)}   95% interval (stratified bootstrap)`,
     ...rows,
     `  confusion       tp ${c.tp}  fp ${c.fp}  tn ${c.tn}  fn ${c.fn}`,
+    `  EMPC            ${e.empc.toFixed(3)} per customer, contacting ${(100 * e.empc_frac).toFixed(1)}% (alpha ${e.empc_params.alpha}, beta ${e.empc_params.beta}, CLV ${e.empc_params.clv}, incentive ${e.empc_params.incentive}, contact ${e.empc_params.contact})`,
+    `  EMPC (value model) ${e.empc_value_model.empc.toFixed(2)} per customer, contacting ${(100 * e.empc_value_model.empc_frac).toFixed(1)}% (CLV ${e.empc_value_model.params.clv.toFixed(0)}, offer ${e.empc_value_model.params.contact} per contact)`,
     ...e.business.statements.map((s) => `  ${s}`),
   ].join("\n");
 }

@@ -6,6 +6,7 @@
 // one-SE rule (Breiman et al. 1984; Hastie, Tibshirani & Friedman, ESL 7.10) takes the noise of the estimate into
 // account and breaks near-ties towards the model that is cheapest to serve and to explain.
 import { rocAuc } from "../evaluation/metrics";
+import { type EmpcParams, empc } from "../evaluation/empc";
 import { ss } from "../core/stats";
 import type { CvData } from "./tuning";
 import type { Selection } from "../artifact/types";
@@ -24,14 +25,27 @@ export interface CvCandidate {
   name: string;
   /** ROC-AUC on each CV fold, in fold order. */
   foldAucs: readonly number[];
+  /** EMPC on each CV fold (the --select-by empc metric), in fold order. */
+  foldEmpcs?: readonly number[];
 }
+
+export type SelectionMetric = "roc_auc" | "empc";
 
 /** ROC-AUC of out-of-fold scores on each fold's held-out rows. */
 export function foldAucs(data: CvData, oof: ArrayLike<number>): number[] {
+  return foldValues(data, oof, (y, p) => rocAuc(y, p));
+}
+
+/** EMPC (evaluation/empc.ts) of out-of-fold scores on each fold's held-out rows. */
+export function foldEmpcs(data: CvData, oof: ArrayLike<number>, params: EmpcParams): number[] {
+  return foldValues(data, oof, (y, p) => empc(y, p, params).empc);
+}
+
+function foldValues(data: CvData, oof: ArrayLike<number>, metric: (y: number[], p: number[]) => number): number[] {
   return data.folds.map((fold) => {
     const scores = fold.validation.map((i) => oof[i] as number);
     if (scores.some((s) => !Number.isFinite(s))) throw new Error("out-of-fold scores are missing for some rows of a fold");
-    return rocAuc(
+    return metric(
       fold.validation.map((i) => data.labels[i] as number),
       scores,
     );
@@ -44,29 +58,47 @@ function simplicity(name: string): number {
   return i;
 }
 
-/** Applies the one-standard-error rule; ties on mean go to the simpler candidate. */
-export function selectByOneStandardError(candidates: readonly CvCandidate[]): Selection {
+const meanAndSe = (xs: readonly number[]): { mean: number; se: number } => ({
+  mean: ss.mean([...xs]),
+  se: ss.sampleStandardDeviation([...xs]) / Math.sqrt(xs.length),
+});
+
+/**
+ * Applies the one-standard-error rule on `metric` (ROC-AUC by default, or EMPC); ties on mean go to the simpler
+ * candidate. `bar`, `best_mean` and `best_se` are in the metric's units; `best_mean_auc` and `best_se_auc` are the
+ * best candidate's ROC-AUC whichever metric chose it.
+ */
+export function selectByOneStandardError(candidates: readonly CvCandidate[], metric: SelectionMetric = "roc_auc"): Selection {
   if (candidates.length === 0) throw new Error("no candidate to select from");
   const rows = candidates.map((c) => {
     if (c.foldAucs.length < 2) throw new Error(`candidate ${c.name} has ${c.foldAucs.length} fold(s); the rule needs at least 2`);
+    if (metric === "empc" && (c.foldEmpcs?.length ?? 0) < 2) throw new Error(`candidate ${c.name} has no EMPC per fold to select by`);
     simplicity(c.name);
+    const auc = meanAndSe(c.foldAucs);
+    const profit = c.foldEmpcs && c.foldEmpcs.length >= 2 ? meanAndSe(c.foldEmpcs) : null;
     return {
       name: c.name,
-      mean_auc: ss.mean([...c.foldAucs]),
-      se_auc: ss.sampleStandardDeviation([...c.foldAucs]) / Math.sqrt(c.foldAucs.length),
+      mean_auc: auc.mean,
+      se_auc: auc.se,
+      ...(profit ? { mean_empc: profit.mean, se_empc: profit.se } : {}),
+      value: metric === "empc" ? (profit as { mean: number }).mean : auc.mean,
+      se: metric === "empc" ? (profit as { se: number }).se : auc.se,
     };
   });
   const bySimplicity = [...rows].sort((a, b) => simplicity(a.name) - simplicity(b.name));
-  const best = bySimplicity.reduce((b, r) => (r.mean_auc > b.mean_auc ? r : b));
-  const bar = best.mean_auc - best.se_auc;
-  const chosen = bySimplicity.find((r) => r.mean_auc >= bar) ?? best;
+  const best = bySimplicity.reduce((b, r) => (r.value > b.value ? r : b));
+  const bar = best.value - best.se;
+  const chosen = bySimplicity.find((r) => r.value >= bar) ?? best;
   return {
-    rule: SELECTION_RULE,
+    rule: metric === "empc" ? SELECTION_RULE.replace("CV ROC-AUC", "CV EMPC") : SELECTION_RULE,
+    metric,
     best: best.name,
     best_mean_auc: best.mean_auc,
     best_se_auc: best.se_auc,
+    best_mean: best.value,
+    best_se: best.se,
     bar,
     chosen: chosen.name,
-    candidates: bySimplicity.map((r) => ({ ...r, within_one_se: r.mean_auc >= bar })),
+    candidates: bySimplicity.map(({ value, se, ...r }) => ({ ...r, within_one_se: value >= bar })),
   };
 }

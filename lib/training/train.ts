@@ -11,12 +11,13 @@ import { modelsReady } from "../models/registry";
 import { referenceStatistics } from "../artifact/reference";
 import { DEFAULT_ASSUMPTIONS } from "../evaluation/business";
 import { campaignPlan, riskBands } from "../evaluation/campaign";
+import { EMPC_PAPER_PARAMS, type EmpcParams } from "../evaluation/empc";
 import { chooseCalibrator } from "../evaluation/calibration";
 import { CalibratedScorer, PipelineScorer, type Scorer, SoftVoteScorer } from "../artifact/scorer";
 import type { Customer } from "../core/schema";
 import { churnLabel, churnerCount } from "../core/labels";
 import { type SplitRows, splitRows } from "./split-rows";
-import { foldAucs, selectByOneStandardError } from "./selection";
+import { type SelectionMetric, foldAucs, foldEmpcs, selectByOneStandardError } from "./selection";
 import { type CvData, type CvSummary, type Task, type TaskResult, foldTasks, makeCvData, runTasks, summarize } from "./tuning";
 
 /** Successive halving: folds every candidate is scored on before the best third of each family goes on. */
@@ -31,6 +32,10 @@ export interface TrainOptions {
   workers?: number;
   /** The families tuned and the candidates of the selection (default: every family and their soft vote). */
   families?: FamilyChoice;
+  /** What the one-standard-error rule compares on CV: ROC-AUC (default) or EMPC (expected maximum profit). */
+  selectBy?: "roc_auc" | "empc";
+  /** EMPC parameters for every scorecard and an EMPC selection (default: the paper's). */
+  empc?: EmpcParams;
   log?: (line: string) => void;
   progress?: (done: number, total: number) => void;
 }
@@ -63,16 +68,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     test: data.test,
     yVal: data.validation.map(churnLabel),
     yTest: data.test.map(churnLabel),
+    empc: options.empc ?? EMPC_PAPER_PARAMS,
   };
   log(
     `train: ${data.labeled.length} labeled customers -> ${rows.train.length} train / ${rows.validation.length} validation / ${rows.test.length} test`,
   );
   const tuning = await tuneByHalving(rows.train, options, log);
   const onTrain = fitOnTrain(bestPerFamily(tuning.cv), rows, log);
-  const vote = chooseModel(onTrain, tuning.cvData, rows.yVal, (options.families ?? ALL_FAMILIES).candidates);
+  const vote = chooseModel(onTrain, tuning.cvData, rows, (options.families ?? ALL_FAMILIES).candidates, options.selectBy ?? "roc_auc");
   const sel = vote.selection;
   log(
-    `train: best cv auc ${sel.best} ${sel.best_mean_auc.toFixed(4)} (se ${sel.best_se_auc.toFixed(4)}); simplest within one se: ${vote.bestName}`,
+    sel.metric === "empc"
+      ? `train: best cv EMPC ${sel.best} ${(sel.best_mean ?? Number.NaN).toFixed(3)} (se ${(sel.best_se ?? Number.NaN).toFixed(3)}); simplest within one se: ${vote.bestName}`
+      : `train: best cv auc ${sel.best} ${sel.best_mean_auc.toFixed(4)} (se ${sel.best_se_auc.toFixed(4)}); simplest within one se: ${vote.bestName}`,
   );
   const fits = finalFits(onTrain, vote, tuning, rows);
   const calibrated = calibrateWinner(fits, vote, rows, options.seed);
@@ -99,7 +107,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       rule: calibrated.calibration.rule,
       validation: calibrated.calibration.crossFitted,
     },
-    business: { assumptions: { ...DEFAULT_ASSUMPTIONS }, ...campaignOnValidation(rows, calibrated.valScores, options.seed) },
+    business: {
+      assumptions: { ...DEFAULT_ASSUMPTIONS },
+      ...campaignOnValidation(rows, calibrated.valScores, options.seed),
+      empc: { ...(options.empc ?? EMPC_PAPER_PARAMS) },
+    },
+    performanceReference: { split: "test", scores: Array.from(calibrated.testScores), labels: rows.yTest },
   });
   metrics.seconds.total = elapsed(started);
   const splitFile: SplitFile = { ...data.split, data: { file: metrics.dataset.file, sha256: dataSha256 } };
@@ -114,6 +127,8 @@ interface Rows {
   test: Customer[];
   yVal: number[];
   yTest: number[];
+  /** EMPC parameters of every scorecard. */
+  empc: EmpcParams;
 }
 
 interface Tuning {
@@ -224,11 +239,22 @@ function meanScores(scores: readonly ArrayLike<number>[], n: number): Float64Arr
  * (training/selection.ts). Validation is left for the threshold and the calibration. `candidates` narrows the
  * competition to the families alone (no vote) or to the vote alone (--families).
  */
-function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[], candidates: FamilyChoice["candidates"]): Vote {
+function chooseModel(
+  onTrain: OnTrain,
+  cvData: CvData,
+  rows: Rows,
+  candidates: FamilyChoice["candidates"],
+  metric: SelectionMetric,
+): Vote {
+  const { yVal } = rows;
   const ranked = [...onTrain].sort((a, b) => b[1].cv.meanAuc - a[1].cv.meanAuc).map(([name]) => name);
   if (ranked.length === 0) throw new Error("no model family produced a model");
   const oof = (name: FamilyName): Float64Array => (onTrain.get(name) as { cv: CvSummary }).cv.oof;
-  const familyCandidates = ranked.map((name) => ({ name, foldAucs: foldAucs(cvData, oof(name)) }));
+  const familyCandidates = ranked.map((name) => ({
+    name,
+    foldAucs: foldAucs(cvData, oof(name)),
+    foldEmpcs: foldEmpcs(cvData, oof(name), rows.empc),
+  }));
   let members: FamilyName[] = [];
   let voteFolds: number[] = [];
   for (let size = 2; candidates !== "families" && size <= ranked.length; size++) {
@@ -239,9 +265,13 @@ function chooseModel(onTrain: OnTrain, cvData: CvData, yVal: number[], candidate
       voteFolds = folds;
     }
   }
-  const vote = { name: "ensemble", foldAucs: voteFolds };
+  const vote = {
+    name: "ensemble",
+    foldAucs: voteFolds,
+    ...(members.length ? { foldEmpcs: foldEmpcs(cvData, meanScores(members.map(oof), cvData.labels.length), rows.empc) } : {}),
+  };
   const competing = candidates === "ensemble" ? [vote] : members.length ? [...familyCandidates, vote] : familyCandidates;
-  const selection = selectByOneStandardError(competing);
+  const selection = selectByOneStandardError(competing, metric);
   const keep = selection.chosen === "ensemble";
   const pVal = meanScores(
     members.map((n) => (onTrain.get(n) as { pVal: Float64Array }).pVal),
@@ -292,8 +322,8 @@ function finalFits(onTrain: OnTrain, vote: Vote, tuning: Tuning, rows: Rows): Fi
         sd_auc: m.cv.sdAuc,
         candidates: tuning.candidates.filter((x) => x.family === name).length,
       },
-      validation: scorecard(rows.yVal, m.pVal, m.threshold),
-      test: scorecard(rows.yTest, scorer.score(rows.test), m.threshold),
+      validation: scorecard(rows.yVal, m.pVal, m.threshold, rows.empc),
+      test: scorecard(rows.yTest, scorer.score(rows.test), m.threshold, rows.empc),
       fit_seconds: fitSeconds,
     };
   }
@@ -312,8 +342,8 @@ function finalFits(onTrain: OnTrain, vote: Vote, tuning: Tuning, rows: Rows): Fi
       sd_auc: vote.cvSd,
       candidates: vote.ranked.length - 1,
     },
-    validation: scorecard(rows.yVal, vote.pVal, vote.threshold),
-    test: scorecard(rows.yTest, ensemble.score(rows.test), vote.threshold),
+    validation: scorecard(rows.yVal, vote.pVal, vote.threshold, rows.empc),
+    test: scorecard(rows.yTest, ensemble.score(rows.test), vote.threshold, rows.empc),
     fit_seconds: vote.members.reduce((s, n) => s + (models[n]?.fit_seconds ?? 0), 0),
   };
   return { final, ensemble, models };
@@ -325,6 +355,8 @@ interface Calibrated {
   valScores: Float64Array;
   calibration: ReturnType<typeof chooseCalibrator>;
   report: { validation: Scorecard; test: Scorecard };
+  /** The saved model's test scores: model.json's performance reference. */
+  testScores: Float64Array;
 }
 
 /**
@@ -344,9 +376,12 @@ function calibrateWinner(fits: Fits, vote: Vote, rows: Rows, seed: number): Cali
     const calVal = calibration.calibrator.apply(winnerVal);
     valScores = calVal;
     const threshold = bestF1Threshold(rows.yVal, calVal).threshold;
-    report = { validation: scorecard(rows.yVal, calVal, threshold), test: scorecard(rows.yTest, winner.score(rows.test), threshold) };
+    report = {
+      validation: scorecard(rows.yVal, calVal, threshold, rows.empc),
+      test: scorecard(rows.yTest, winner.score(rows.test), threshold, rows.empc),
+    };
   }
-  return { winner, valScores, calibration, report };
+  return { winner, valScores, calibration, report, testScores: winner.score(rows.test) };
 }
 
 /** The campaign plan on validation (default assumptions and limits): the thresholds the API's risk bands use. */
