@@ -18,6 +18,7 @@ import { comparisonRows, modelingVerdict, readTrainingArtifacts } from "./modeli
 import type { Customer } from "../core/schema";
 import { churnLabels } from "../core/labels";
 import { predictBenchRows, paritySentence, readOnnxParity, readPredictBench } from "./onnx";
+import { cbpeDemo, cbpeSentence, profitRankingSentence } from "./performance";
 import { percent } from "../core/format";
 
 export interface DocSection {
@@ -148,14 +149,30 @@ function dataQualitySection(add: AddSection, inputs: DocInputs, report: QualityR
 /** The model comparison table and the verdict sentences. */
 function modelComparisonSection(add: AddSection, metrics: MetricsFile, study: StudyFile | null): void {
   const rows = comparisonRows(metrics).map((row) => {
-    const { model: name, "CV ROC-AUC": cv, "validation ROC-AUC": val, "test ROC-AUC": test, "test PR-AUC": pr, "test F1": f1 } = row;
-    return { model: name, "CV ROC-AUC": cv, "validation ROC-AUC": val, "test ROC-AUC": test, "test PR-AUC": pr, "test F1": f1 };
+    const {
+      model: name,
+      "CV ROC-AUC": cv,
+      "validation ROC-AUC": val,
+      "test ROC-AUC": test,
+      "test PR-AUC": pr,
+      "test F1": f1,
+      "test EMPC": profit,
+    } = row;
+    return {
+      model: name,
+      "CV ROC-AUC": cv,
+      "validation ROC-AUC": val,
+      "test ROC-AUC": test,
+      "test PR-AUC": pr,
+      "test F1": f1,
+      "test EMPC": profit,
+    };
   });
   add(
     "model-comparison",
     `${metrics.dataset.labeled.toLocaleString("en-US")} labeled customers, split ${metrics.dataset.train} / ${metrics.dataset.validation} / ` +
       `${metrics.dataset.test} (train / validation / test, stratified, seed ${metrics.seed}); each family tuned by ${metrics.quick ? 3 : 5}-fold CV ` +
-      `on the training rows.\n\n${markdownTable(rows)}\n\n${modelingVerdict(metrics, study)
+      `on the training rows.\n\n${markdownTable(rows)}\n\n${[...modelingVerdict(metrics, study), profitRankingSentence(metrics)]
         .map((s) => `- ${s}`)
         .join("\n")}`,
   );
@@ -198,6 +215,7 @@ function evaluationSection(add: AddSection, dir: string, customers: Customer[], 
 
 /** The seeded drift demonstration: held-out customers, and a shifted sample of them. */
 function driftSection(add: AddSection, t: TestEvaluation, model: ModelFile, scorer: Scorer): void {
+  const demo = cbpeDemo(model, scorer, t.customers);
   const shifted = shiftSample(t.customers, { seed: model.seed, size: t.customers.length });
   const plain = driftReport(model.reference, t.customers, t.p);
   const moved = driftReport(model.reference, shifted, scorer.score(shifted));
@@ -209,7 +227,8 @@ function driftSection(add: AddSection, t: TestEvaluation, model: ModelFile, scor
     `Held-out test customers against the training reference: drift detected **${plain.drift_detected ? "yes" : "no"}** (score PSI ` +
       `${plain.prediction.psi.toFixed(3)}). A shifted sample of the same customers (80% month-to-month, prices +15%): drift detected ` +
       `**${moved.drift_detected ? "yes" : "no"}**: ${flagged.join(", ") || "no feature"}, and the scores (PSI ${moved.prediction.psi.toFixed(2)}, ` +
-      `mean ${moved.prediction.reference_mean.toFixed(3)} → ${moved.prediction.mean.toFixed(3)}).`,
+      `mean ${moved.prediction.reference_mean.toFixed(3)} → ${moved.prediction.mean.toFixed(3)}).` +
+      (demo ? `\n\n${cbpeSentence(demo)}` : ""),
   );
 }
 

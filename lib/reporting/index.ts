@@ -21,3 +21,4 @@ export * from "./published-notebook";
 export * from "./setup";
 export * from "./timing";
 export * from "./onnx";
+export * from "./performance";

@@ -31,6 +31,7 @@ export function comparisonRows(m: MetricsFile): Record<string, string | number>[
     "test ROC-AUC": r.test.roc_auc,
     "test PR-AUC": r.test.pr_auc,
     "test F1": r.test.f1,
+    "test EMPC": r.test.empc,
     "test precision": r.test.precision,
     "test recall": r.test.recall,
     "test Brier": r.test.brier,

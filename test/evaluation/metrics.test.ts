@@ -1,5 +1,6 @@
 // Holds the classification metrics to brute-force references and their definitions: ROC-AUC by counting pairs,
 // average precision by walking every distinct threshold, F1 by trying every threshold.
+import { EMPC_PAPER_PARAMS, empc } from "../../lib/evaluation/empc";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
@@ -281,6 +282,16 @@ describe("scorecard", () => {
       recall: t.recall,
       accuracy: t.accuracy,
       threshold: 0.45,
+      empc: empc(y, p).empc,
+      empc_frac: empc(y, p).empcFrac,
     });
+  });
+
+  test("EMPC is NaN when the labels hold one class, and follows the parameters given", () => {
+    const card = scorecard([1, 1, 1], [0.2, 0.5, 0.9], 0.5);
+    assert.ok(Number.isNaN(card.empc) && Number.isNaN(card.empc_frac));
+    const { y, p } = SAMPLES[1]!.s;
+    const rich = scorecard(y, p, 0.45, { ...EMPC_PAPER_PARAMS, clv: 2000 });
+    assert.ok(rich.empc > scorecard(y, p, 0.45).empc);
   });
 });
