@@ -76,14 +76,19 @@ type EmpcKey = keyof typeof EMPC_DEFAULTS;
 /** `--empc alpha=6,beta=14,clv=200,incentive=10,contact=1` (any subset over the paper's defaults), or a UsageError naming the part. */
 export function empcOption(value: string, base: Record<EmpcKey, number> = EMPC_DEFAULTS): Record<EmpcKey, number> {
   const out: Record<EmpcKey, number> = { ...base };
-  for (const part of value.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+  for (const part of value
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")) {
     const [key, raw] = part.split("=", 2).map((x) => x.trim());
     if (!key || !Object.hasOwn(EMPC_DEFAULTS, key)) {
       throw new UsageError(`--empc: unknown parameter ${JSON.stringify(key ?? part)}; known: ${Object.keys(EMPC_DEFAULTS).join(", ")}`);
     }
     const n = Number(raw);
     if (raw === undefined || raw === "" || !Number.isFinite(n) || n < 0 || (key !== "incentive" && n === 0)) {
-      throw new UsageError(`--empc: ${key} must be a ${key === "incentive" ? "non-negative" : "positive"} number, got ${JSON.stringify(raw ?? "")}`);
+      throw new UsageError(
+        `--empc: ${key} must be a ${key === "incentive" ? "non-negative" : "positive"} number, got ${JSON.stringify(raw ?? "")}`,
+      );
     }
     out[key as EmpcKey] = n;
   }

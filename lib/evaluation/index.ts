@@ -5,3 +5,4 @@ export * from "./campaign";
 export * from "./evaluate";
 export * from "./metrics";
 export * from "./segments";
+export * from "./empc";

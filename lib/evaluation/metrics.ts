@@ -147,7 +147,12 @@ export interface Scorecard {
   empc_frac: number;
 }
 
-export function scorecard(y: ArrayLike<number>, p: ArrayLike<number>, threshold: number, empcParams: EmpcParams = EMPC_PAPER_PARAMS): Scorecard {
+export function scorecard(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  threshold: number,
+  empcParams: EmpcParams = EMPC_PAPER_PARAMS,
+): Scorecard {
   const t = atThreshold(y, p, threshold);
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i] === 1 ? 1 : 0;

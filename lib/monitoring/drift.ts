@@ -358,6 +358,39 @@ function featureStatement(name: string, f: FeatureDrift): string {
  * Drift of new customers (and the model's scores on them) against the training reference. Pure: no files. `scores`
  * are the model's probabilities for `customers`, in the same order.
  */
+/** The label-free performance estimate of the export (null without a held-out reference), with its summary lines. */
+function performanceSection(
+  customers: readonly Customer[],
+  scores: ArrayLike<number>,
+  options: DriftOptions["performance"],
+  summary: string[],
+): PerformanceEstimate | null {
+  if (!options) {
+    summary.push("performance not estimated: the model file has no held-out reference (retrain with this version)");
+    return null;
+  }
+  const performance = performanceEstimate(
+    scores,
+    customers.map((c) => (c.Churn === null ? null : c.Churn === "Yes" ? 1 : 0)),
+    options.threshold,
+    options.reference,
+    {
+      ...(options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    },
+  );
+  const e = performance.estimated;
+  const [low, high] = performance.band.roc_auc;
+  summary.push(
+    `estimated performance without labels (CBPE): ROC-AUC ${e.roc_auc.toFixed(3)} (band ${low.toFixed(3)}-${high.toFixed(3)}), ` +
+      `precision ${e.precision.toFixed(3)}, recall ${e.recall.toFixed(3)}, churn rate ${pct(e.churn_rate)}` +
+      (performance.alert ? ": ALERT, outside the sampling band of the held-out customers" : ": within the band") +
+      (performance.realized ? `; realized ROC-AUC ${performance.realized.roc_auc.toFixed(3)}` : ""),
+  );
+  for (const w of performance.warnings) summary.push(`warning: ${w}`);
+  return performance;
+}
+
 export function driftReport(
   reference: ReferenceStatistics,
   customers: readonly Customer[],
@@ -405,29 +438,7 @@ export function driftReport(
         `on ${label.labeled} labeled customers (${pText(label.p_value)})${label.drift ? ": label drift, the model's calibration and threshold need a check" : ""}`,
     );
   } else summary.push("no labels: label drift not assessed");
-  const performance = options.performance
-    ? performanceEstimate(
-        scores,
-        customers.map((c) => (c.Churn === null ? null : c.Churn === "Yes" ? 1 : 0)),
-        options.performance.threshold,
-        options.performance.reference,
-        {
-          ...(options.performance.chunkSize === undefined ? {} : { chunkSize: options.performance.chunkSize }),
-          ...(options.performance.seed === undefined ? {} : { seed: options.performance.seed }),
-        },
-      )
-    : null;
-  if (performance) {
-    const e = performance.estimated;
-    const [low, high] = performance.band.roc_auc;
-    summary.push(
-      `estimated performance without labels (CBPE): ROC-AUC ${e.roc_auc.toFixed(3)} (band ${low.toFixed(3)}-${high.toFixed(3)}), ` +
-        `precision ${e.precision.toFixed(3)}, recall ${e.recall.toFixed(3)}, churn rate ${pct(e.churn_rate)}` +
-        (performance.alert ? ": ALERT, outside the sampling band of the held-out customers" : ": within the band") +
-        (performance.realized ? `; realized ROC-AUC ${performance.realized.roc_auc.toFixed(3)}` : ""),
-    );
-    for (const w of performance.warnings) summary.push(`warning: ${w}`);
-  } else summary.push("performance not estimated: the model file has no held-out reference (retrain with this version)");
+  const performance = performanceSection(customers, scores, options.performance, summary);
 
   return {
     drift_detected,

@@ -99,6 +99,6 @@ export function selectByOneStandardError(candidates: readonly CvCandidate[], met
     best_se: best.se,
     bar,
     chosen: chosen.name,
-    candidates: bySimplicity.map(({ value, se, ...r }) => ({ ...r, within_one_se: value >= bar })),
+    candidates: bySimplicity.map(({ value, se: _se, ...r }) => ({ ...r, within_one_se: value >= bar })),
   };
 }

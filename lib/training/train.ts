@@ -239,13 +239,7 @@ function meanScores(scores: readonly ArrayLike<number>[], n: number): Float64Arr
  * (training/selection.ts). Validation is left for the threshold and the calibration. `candidates` narrows the
  * competition to the families alone (no vote) or to the vote alone (--families).
  */
-function chooseModel(
-  onTrain: OnTrain,
-  cvData: CvData,
-  rows: Rows,
-  candidates: FamilyChoice["candidates"],
-  metric: SelectionMetric,
-): Vote {
+function chooseModel(onTrain: OnTrain, cvData: CvData, rows: Rows, candidates: FamilyChoice["candidates"], metric: SelectionMetric): Vote {
   const { yVal } = rows;
   const ranked = [...onTrain].sort((a, b) => b[1].cv.meanAuc - a[1].cv.meanAuc).map(([name]) => name);
   if (ranked.length === 0) throw new Error("no model family produced a model");
