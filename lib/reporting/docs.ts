@@ -148,26 +148,8 @@ function dataQualitySection(add: AddSection, inputs: DocInputs, report: QualityR
 
 /** The model comparison table and the verdict sentences. */
 function modelComparisonSection(add: AddSection, metrics: MetricsFile, study: StudyFile | null): void {
-  const rows = comparisonRows(metrics).map((row) => {
-    const {
-      model: name,
-      "CV ROC-AUC": cv,
-      "validation ROC-AUC": val,
-      "test ROC-AUC": test,
-      "test PR-AUC": pr,
-      "test F1": f1,
-      "test EMPC": profit,
-    } = row;
-    return {
-      model: name,
-      "CV ROC-AUC": cv,
-      "validation ROC-AUC": val,
-      "test ROC-AUC": test,
-      "test PR-AUC": pr,
-      "test F1": f1,
-      "test EMPC": profit,
-    };
-  });
+  const columns = ["model", "CV ROC-AUC", "validation ROC-AUC", "test ROC-AUC", "test PR-AUC", "test F1", "test EMPC"];
+  const rows = comparisonRows(metrics).map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? ""])));
   add(
     "model-comparison",
     `${metrics.dataset.labeled.toLocaleString("en-US")} labeled customers, split ${metrics.dataset.train} / ${metrics.dataset.validation} / ` +
