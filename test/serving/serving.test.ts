@@ -363,6 +363,13 @@ describe("HTTP API (inject)", () => {
     const model = (await app.inject({ method: "GET", url: "/model" })).json<Record<string, unknown>>();
     assert.equal((model["features"] as unknown[]).length, 19);
     assert.equal(typeof model["threshold"], "number");
+    // The bands /model describes are the ones /predict applies.
+    const bands = model["risk_bands"] as { high: string; medium: string };
+    const limit = (text: string): number => Number(/>= ([0-9.e-]+)/.exec(text)?.[1]);
+    const answered = (await post("/predict", FIRST)).json<{ churn_probability: number; risk_band: string }>();
+    const p = answered.churn_probability;
+    assert.equal(answered.risk_band, p >= limit(bands.high) ? "high" : p >= limit(bands.medium) ? "medium" : "low");
+    assert.ok(limit(bands.high) > limit(bands.medium), JSON.stringify(bands));
     const docs = (await app.inject({ method: "GET", url: "/docs/json" })).json<{ paths: Record<string, unknown> }>();
     for (const p of ["/predict", "/predict/batch", "/health", "/ready", "/model", "/metrics"]) assert.ok(p in docs.paths, p);
     await post("/predict", { ...FIRST, PaymentMethod: "Crypto" });

@@ -30,11 +30,17 @@ export function statusRoutes(app: FastifyInstance, opts: StatusRoutesOptions, do
       schema_version: f.schemaVersion,
       checksum: f.checksum,
       threshold: f.threshold,
-      risk_bands: {
-        high: `probability >= ${f.threshold}`,
-        medium: `probability >= ${service.baseRate} (training churn rate)`,
-        low: "otherwise",
-      },
+      risk_bands: f.business?.campaign
+        ? {
+            high: `probability >= ${service.bands.high} (the campaign plan's contact threshold)`,
+            medium: `probability >= ${service.bands.medium} (the next group of the same size)`,
+            low: "otherwise",
+          }
+        : {
+            high: `probability >= ${service.bands.high} (the model's threshold)`,
+            medium: `probability >= ${service.bands.medium} (training churn rate)`,
+            low: "otherwise",
+          },
       training: f.training,
       metrics: f.metrics,
       features: FEATURE_COLUMNS.map((name) => {
