@@ -22,7 +22,7 @@ export function registerMonitor(program: Command, out: Out): void {
     .option("--empc <params>", "EMPC parameters as alpha=6,beta=14,clv=200,incentive=10,contact=1 (any subset; default the model's)")
     .action(async (opts: { model: string; data?: string; out?: string; bootstrap: string; empc?: string }) => {
       const bootstrap = integerOption("--bootstrap", opts.bootstrap, 0);
-      const empc = opts.empc === undefined ? undefined : empcOption(opts.empc);
+      const empc = opts.empc === undefined ? undefined : await empcOption(opts.empc);
       const { evaluateModel, formatEvaluation } = await import("../monitoring/evaluate.js");
       const evaluation = evaluateModel(opts.model, opts.data ?? defaultDataFile(), { bootstrap, ...(empc ? { empc } : {}) });
       out(formatEvaluation(evaluation));

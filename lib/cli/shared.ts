@@ -3,6 +3,7 @@
 // without the training, reporting or statistics code).
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import type { EmpcParams } from "../evaluation/empc";
 
 export const DEFAULT_RAW_DIR = path.join("data", "raw");
 export const DEFAULT_OUT_DIR = "artifacts";
@@ -69,29 +70,26 @@ export function projectVersion(): string {
   return pkg.version ?? "unknown";
 }
 
-/** The EMPC parameters of the paper (evaluation/empc.ts EMPC_PAPER_PARAMS), named here to keep start-up light. */
-const EMPC_DEFAULTS = { alpha: 6, beta: 14, clv: 200, incentive: 10, contact: 1 } as const;
-type EmpcKey = keyof typeof EMPC_DEFAULTS;
-
-/** `--empc alpha=6,beta=14,clv=200,incentive=10,contact=1` (any subset over the paper's defaults), or a UsageError naming the part. */
-export function empcOption(value: string, base: Record<EmpcKey, number> = EMPC_DEFAULTS): Record<EmpcKey, number> {
-  const out: Record<EmpcKey, number> = { ...base };
-  for (const part of value
-    .split(",")
-    .map((p) => p.trim())
-    .filter((p) => p !== "")) {
-    const [key, raw] = part.split("=", 2).map((x) => x.trim());
-    if (!key || !Object.hasOwn(EMPC_DEFAULTS, key)) {
-      throw new UsageError(`--empc: unknown parameter ${JSON.stringify(key ?? part)}; known: ${Object.keys(EMPC_DEFAULTS).join(", ")}`);
-    }
-    const n = Number(raw);
-    if (raw === undefined || raw === "" || !Number.isFinite(n) || n < 0 || (key !== "incentive" && n === 0)) {
-      throw new UsageError(
-        `--empc: ${key} must be a ${key === "incentive" ? "non-negative" : "positive"} number, got ${JSON.stringify(raw ?? "")}`,
-      );
-    }
-    out[key as EmpcKey] = n;
+/**
+ * `--empc alpha=6,clv=300`: loads the parser (evaluation/empc.ts) and returns the parameters over a base (the paper's
+ * by default, the model's for churn evaluate), checked whole; a bad part is a UsageError naming it.
+ */
+export async function empcOption(value: string): Promise<(base?: EmpcParams) => EmpcParams> {
+  const { EMPC_PAPER_PARAMS, checkEmpcParams, parseEmpcParams } = await import("../evaluation/empc.js");
+  const usage = (err: unknown): UsageError => new UsageError(`--empc: ${(err as Error).message}`);
+  let overrides: Partial<EmpcParams>;
+  try {
+    overrides = parseEmpcParams(value);
+  } catch (err) {
+    throw usage(err);
   }
-  if (out.incentive >= out.clv) throw new UsageError(`--empc: incentive (${out.incentive}) must be below clv (${out.clv})`);
-  return out;
+  return (base = EMPC_PAPER_PARAMS) => {
+    const params = { ...base, ...overrides };
+    try {
+      checkEmpcParams(params);
+    } catch (err) {
+      throw usage(err);
+    }
+    return params;
+  };
 }

@@ -47,6 +47,7 @@ export function registerTrain(program: Command, out: Out): void {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      const empc = opts.empc === undefined ? undefined : (await empcOption(opts.empc))();
       const { formatTrainSummary, train } = await import("../training/train.js");
       const { formatQualitySummary } = await import("../cleaning/quality.js");
       const bar = await progressBar();
@@ -58,7 +59,7 @@ export function registerTrain(program: Command, out: Out): void {
         ...(workers === undefined ? {} : { workers }),
         ...(families === undefined ? {} : { families }),
         selectBy: opts.selectBy,
-        ...(opts.empc === undefined ? {} : { empc: empcOption(opts.empc) }),
+        ...(empc === undefined ? {} : { empc }),
         log: bar ? () => {} : out,
         ...(bar ? { progress: bar.update } : {}),
       });

@@ -89,7 +89,8 @@ function betaCdf(x: number, a: number, b: number): number {
   return betainc(x, a, b, true, false);
 }
 
-function checkParams(p: EmpcParams): void {
+/** Refuses parameters the measure is undefined for, naming the first wrong one. */
+export function checkEmpcParams(p: EmpcParams): void {
   for (const [k, v] of Object.entries(p)) {
     const ok = Number.isFinite(v) && (k === "incentive" ? v >= 0 : v > 0);
     if (!ok) throw new RangeError(`EMPC parameter ${k} must be a ${k === "incentive" ? "non-negative" : "positive"} number, got ${v}`);
@@ -102,7 +103,7 @@ function checkParams(p: EmpcParams): void {
  * hold only one class (no ROC curve).
  */
 export function empc(labels: ArrayLike<number>, scores: ArrayLike<number>, params: EmpcParams = EMPC_PAPER_PARAMS): EmpcResult {
-  checkParams(params);
+  checkEmpcParams(params);
   if (labels.length !== scores.length) throw new RangeError(`EMPC: ${labels.length} labels for ${scores.length} scores`);
   const { points, positives, negatives } = rocPoints(labels, scores);
   if (positives === 0 || negatives === 0) throw new RangeError("EMPC needs both churners and non-churners among the labels");
@@ -160,4 +161,25 @@ export function valueModelEmpcParams(
     incentive: 0,
     contact: assumptions.offerCost,
   };
+}
+
+/**
+ * Parameters from text such as "alpha=6,clv=300" (any subset of EMPC_PAPER_PARAMS' names), each a finite number; the
+ * caller merges them over a base and checks the whole with checkEmpcParams. Throws a RangeError naming the bad part.
+ */
+export function parseEmpcParams(text: string): Partial<EmpcParams> {
+  const out: Partial<EmpcParams> = {};
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")) {
+    const [key = "", raw = ""] = part.split("=", 2).map((x) => x.trim());
+    if (!Object.hasOwn(EMPC_PAPER_PARAMS, key)) {
+      throw new RangeError(`unknown EMPC parameter ${JSON.stringify(key)}; known: ${Object.keys(EMPC_PAPER_PARAMS).join(", ")}`);
+    }
+    const n = Number(raw);
+    if (raw === "" || !Number.isFinite(n)) throw new RangeError(`EMPC parameter ${key} must be a number, got ${JSON.stringify(raw)}`);
+    out[key as keyof EmpcParams] = n;
+  }
+  return out;
 }

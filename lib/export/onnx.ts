@@ -319,8 +319,6 @@ export interface OnnxExport {
 export interface ExportOptions {
   /** Producer version written into the graph (the project's version). */
   producerVersion?: string;
-  /** Also output the feature matrix of each pipeline (`features_<k>`, [N, d] double): the tests' view. */
-  featureOutputs?: boolean;
 }
 
 /** One [N, 1] input per cleaned field. */
@@ -357,16 +355,6 @@ export function exportOnnx(file: ModelFile, options: ExportOptions = {}): OnnxEx
   declareInputs(g);
   const fields = new Fields(ops);
   const p = ops.flatten(scorerProbability(fields, file.scorer));
-  if (options.featureOutputs) {
-    const pipelines: SerializedPipeline[] = [];
-    const collect = (s: SerializedScorer): void => {
-      if (s.type === "pipeline") pipelines.push(s.pipeline);
-      else if (s.type === "soft_vote") s.members.forEach(collect);
-      else collect(s.base);
-    };
-    collect(file.scorer);
-    pipelines.forEach((pl, k) => g.output(`features_${k}`, pipelineMatrix(fields, pl), "double", ["N", pl.featureNames.length]));
-  }
   const bands = riskBandThresholds(file);
   g.output(OUTPUT_PROBABILITY, ops.toFloat(p), "float", ["N"], "probability of churn, as churn predict and the API answer it");
   g.output(OUTPUT_DECISION, ops.toInt64(ops.ge(p, ops.d(file.threshold))), "int64", ["N"], `1 when churn_probability >= ${file.threshold}`);

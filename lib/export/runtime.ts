@@ -44,10 +44,7 @@ export function onnxMetadata(bytes: Uint8Array): Partial<OnnxMetadata> & Record<
 
 /** One inference session over an exported graph. */
 export class OnnxSession {
-  private constructor(
-    private readonly session: ort.InferenceSession,
-    readonly metadata: Record<string, string>,
-  ) {}
+  private constructor(private readonly session: ort.InferenceSession) {}
 
   /** `threads`: intra-op threads (default: ONNX Runtime's, one per core). */
   static async create(bytes: Uint8Array, options: { threads?: number } = {}): Promise<OnnxSession> {
@@ -55,7 +52,7 @@ export class OnnxSession {
       ...(options.threads === undefined ? {} : { intraOpNumThreads: options.threads }),
       graphOptimizationLevel: "all",
     });
-    return new OnnxSession(session, onnxMetadata(bytes));
+    return new OnnxSession(session);
   }
 
   async run(customers: readonly Customer[]): Promise<OnnxScores> {

@@ -198,7 +198,14 @@ export function performanceEstimate(
   const n = scores.length;
   const seed = options.seed ?? 0;
   const estimated = estimatePerformance(scores, threshold);
-  const band = pairs(performanceBands(reference, threshold, Math.max(2, n), seed));
+  // Bands depend only on the size (seeded): chunks of one size share theirs.
+  const bands = new Map<number, Record<CbpeMetric, [number, number]>>();
+  const bandFor = (size: number): Record<CbpeMetric, [number, number]> => {
+    let b = bands.get(size);
+    if (!b) bands.set(size, (b = pairs(performanceBands(reference, threshold, size, seed))));
+    return b;
+  };
+  const band = bandFor(Math.max(2, n));
   const outside = (value: number, b: [number, number]): boolean => value < b[0] || value > b[1];
   const realizedOf = (start: number, end: number): PerformanceFigures | undefined => {
     if (!labels) return undefined;
@@ -224,7 +231,7 @@ export function performanceEstimate(
       const end = k + 1 < starts.length ? (starts[k + 1] as number) : n;
       const part = Array.prototype.slice.call(scores, start, end) as number[];
       const est = estimatePerformance(part, threshold);
-      const b = pairs(performanceBands(reference, threshold, end - start, seed));
+      const b = bandFor(end - start);
       const realized = realizedOf(start, end);
       chunks.push({ start, end, estimated: est, band: b, alert: outside(est.roc_auc, b.roc_auc), ...(realized ? { realized } : {}) });
     });

@@ -34,7 +34,8 @@ export interface EvaluationFile {
 export function evaluateModel(
   modelPath: string,
   dataPath: string,
-  options: { bootstrap?: number; seed?: number; empc?: EmpcParams } = {},
+  /** `empc`: the parameters from the model's (its file's, else the paper's), e.g. the model's with --empc applied. */
+  options: { bootstrap?: number; seed?: number; empc?: (modelParams: EmpcParams) => EmpcParams } = {},
 ): EvaluationFile {
   const { file, scorer } = loadModelFile(modelPath);
   const { customers } = cleanFile(dataPath);
@@ -47,7 +48,8 @@ export function evaluateModel(
   const charges = labeled.map((c) => c.MonthlyCharges ?? 0);
   const assumptions: ValueAssumptions = { ...DEFAULT_ASSUMPTIONS, ...file.business?.assumptions };
   const best = bestOperatingPoint(y, p, charges, assumptions);
-  const empcParams = options.empc ?? file.business?.empc ?? EMPC_PAPER_PARAMS;
+  const modelParams = file.business?.empc ?? EMPC_PAPER_PARAMS;
+  const empcParams = options.empc ? options.empc(modelParams) : modelParams;
   const profit = empc(y, p, empcParams);
   const valueParams = valueModelEmpcParams(assumptions, charges);
   const valueProfit = empc(y, p, valueParams);

@@ -366,16 +366,17 @@ function calibrateWinner(fits: Fits, vote: Vote, rows: Rows, seed: number): Cali
   const winner: Scorer = calibration.calibrator ? new CalibratedScorer(uncalibrated, calibration.calibrator) : uncalibrated;
   let report: { validation: Scorecard; test: Scorecard } = fits.models[vote.bestName] as ModelReport;
   let valScores = winnerVal;
+  const testScores = winner.score(rows.test);
   if (calibration.calibrator) {
     const calVal = calibration.calibrator.apply(winnerVal);
     valScores = calVal;
     const threshold = bestF1Threshold(rows.yVal, calVal).threshold;
     report = {
       validation: scorecard(rows.yVal, calVal, threshold, rows.empc),
-      test: scorecard(rows.yTest, winner.score(rows.test), threshold, rows.empc),
+      test: scorecard(rows.yTest, testScores, threshold, rows.empc),
     };
   }
-  return { winner, valScores, calibration, report, testScores: winner.score(rows.test) };
+  return { winner, valScores, calibration, report, testScores };
 }
 
 /** The campaign plan on validation (default assumptions and limits): the thresholds the API's risk bands use. */

@@ -247,6 +247,11 @@ describe("churn export and churn train --families, through the binary", () => {
       },
       { args: ["train", "--families", "xgboost,svm", "--out", dir], says: /unknown family "svm"/ },
       { args: ["train", "--families", "xgboost,ensemble", "--out", dir], says: /an ensemble needs at least two member families/ },
+      { args: ["train", "--empc", "clv=abc", "--out", dir], says: /--empc: EMPC parameter clv must be a number/ },
+      {
+        args: ["evaluate", "--model", model, "--empc", "incentive=500"],
+        says: /--empc: EMPC: the incentive \(500\) must be below the CLV \(200\)/,
+      },
       {
         args: ["predict", "--model", model, "--data", messyExport, "--out", path.join(dir, "s.csv"), "--onnx", path.join(dir, "m.onnx")],
         says: /--onnx is read by the onnx engine only/,

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import seedrandom from "seedrandom";
-import { EMPC_PAPER_PARAMS, empc, rocConvexHull, valueModelEmpcParams } from "../../lib/evaluation/empc";
+import { EMPC_PAPER_PARAMS, checkEmpcParams, empc, parseEmpcParams, rocConvexHull, valueModelEmpcParams } from "../../lib/evaluation/empc";
 import { DEFAULT_ASSUMPTIONS } from "../../lib/evaluation/business";
 import { bruteForceEmpc as bruteForce } from "./empc-brute";
 
@@ -94,6 +94,18 @@ describe("EMPC (Verbraken et al. 2013)", () => {
     assert.throws(() => empc([1, 0], [0.2, 0.3], { ...EMPC_PAPER_PARAMS, clv: 0 }), /clv must be a positive number/);
     assert.throws(() => empc([1, 0], [0.2, 0.3], { ...EMPC_PAPER_PARAMS, incentive: 300 }), /incentive \(300\) must be below the CLV/);
     assert.throws(() => empc([1, 0], [0.2], EMPC_PAPER_PARAMS), /2 labels for 1 scores/);
+  });
+
+  test("parameters from text: any subset by name, numbers only; the whole set checked after merging", () => {
+    assert.deepEqual(parseEmpcParams(" clv=300 , alpha=2"), { clv: 300, alpha: 2 });
+    assert.deepEqual(parseEmpcParams(""), {});
+    assert.throws(() => parseEmpcParams("gamma=1"), /unknown EMPC parameter "gamma"; known: alpha, beta, clv, incentive, contact/);
+    assert.throws(() => parseEmpcParams("clv=abc"), /EMPC parameter clv must be a number, got "abc"/);
+    assert.throws(() => parseEmpcParams("clv"), /EMPC parameter clv must be a number, got ""/);
+    assert.throws(
+      () => checkEmpcParams({ ...EMPC_PAPER_PARAMS, ...parseEmpcParams("incentive=250") }),
+      /incentive \(250\) must be below the CLV \(200\)/,
+    );
   });
 
   test("value-model parameters: CLV from MonthlyCharges x months x margin, the offer charged to every contact", () => {
